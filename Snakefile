@@ -1,0 +1,20 @@
+# labledger workflow: records -> check -> ingest (and, as they land, analyses and reports).
+# Thin by design: config validation, the rule files of workflow/rules/, and `rule all`.
+from snakemake.utils import min_version, validate
+
+min_version("9.0")
+
+
+configfile: "config.yaml"
+
+
+validate(config, "schema/config.schema.json")
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/ingest.smk"
+
+
+rule all:
+    input:
+        f"{RESULTS}/ingest.done",

@@ -1,0 +1,276 @@
+"""The `labledger` command line. It parses options and formats results; the work is in the library.
+
+Every error a user can cause is a LabledgerError: printed to stderr, exit status 1.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from labledger.errors import LabledgerError, RecordsInvalid
+
+app = typer.Typer(
+    help="labledger: the lab's experiment records in git, validated, analysed and in SQL.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--config",
+        "-c",
+        help="config.yaml to use (default: ./config.yaml, or $LABLEDGER_CONFIG).",
+        show_default=False,
+    ),
+]
+
+
+@app.callback()
+def _root(ctx: typer.Context, config: ConfigOption = None) -> None:
+    ctx.obj = config
+
+
+def _config(ctx: typer.Context):  # type: ignore[no-untyped-def]
+    from labledger.config import load_config
+
+    return load_config(ctx.obj)
+
+
+def _echo_err(text: str) -> None:
+    typer.echo(text, err=True)
+
+
+@app.command()
+def check(
+    ctx: typer.Context,
+    records: Annotated[
+        Path | None, typer.Option(help="Records folder (default: from config.yaml).")
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print errors only.")] = False,
+) -> None:
+    """Validate every record file: schema, references, ids, raw files, plausibility.
+
+    Prints one line per problem as `path:line:col: field: message` and exits with status 1
+    when there is any error. Notes (e.g. a raw file still pending) do not fail the check.
+
+    Example: labledger check
+    """
+    from labledger.records.store import check_store
+
+    folder = records or _config(ctx).records_dir
+    if not folder.is_dir():
+        raise LabledgerError(f"{folder}: records folder not found")
+    result = check_store(folder)
+    for p in result.problems:
+        if p.severity == "error" or not quiet:
+            typer.echo(str(p))
+    notes = len(result.problems) - len(result.errors)
+    summary = f"checked {result.n_files} record files: {len(result.errors)} error(s)"
+    typer.echo(summary + (f", {notes} note(s)" if notes else ""), err=bool(result.errors))
+    if result.errors:
+        raise typer.Exit(1)
+
+
+@app.command()
+def ingest(
+    ctx: typer.Context,
+    full: Annotated[
+        bool, typer.Option("--full", help="Re-validate and rewrite every record, not only changes.")
+    ] = False,
+) -> None:
+    """Load all records into the database in one transaction, incrementally by content hash.
+
+    Unchanged files are not rewritten; edited ones get a new revision; a deleted file is marked
+    removed. When any record is invalid nothing is written and every problem is printed.
+
+    Example: labledger ingest
+    """
+    from labledger.db.ingest import ingest as run_ingest
+
+    config = _config(ctx)
+    summary = run_ingest(config, full=full)
+    for note in summary.notes:
+        typer.echo(str(note))
+    where = config.database_url
+    typer.echo(f"ingest into {where}: {summary.describe()}")
+
+
+@app.command()
+def sql(
+    ctx: typer.Context,
+    query: Annotated[str | None, typer.Argument(help="The SQL statement.")] = None,
+    file: Annotated[
+        Path | None, typer.Option("--file", "-f", help="Read the SQL from a file.")
+    ] = None,
+    as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV.")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print JSON (a list of objects).")
+    ] = False,
+) -> None:
+    """Run a SQL query on the database and print the result (read-only: rolled back).
+
+    Example: labledger sql "SELECT batch_id, li2co3_excess_pct FROM batch_synthesis"
+    """
+    from labledger.db.query import run_query
+    from labledger.textable import format_csv, format_json, format_table
+
+    if (query is None) == (file is None):
+        raise LabledgerError("give the SQL as an argument or with --file, not both")
+    statement = query if query is not None else _read_text(file)  # type: ignore[arg-type]
+    columns, rows = run_query(_config(ctx).database_url, statement)
+    if as_csv:
+        typer.echo(format_csv(columns, rows), nl=False)
+    elif as_json:
+        typer.echo(format_json(columns, rows))
+    else:
+        typer.echo(format_table(columns, rows))
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as err:
+        raise LabledgerError(f"{path}: {err.strerror}") from None
+
+
+@app.command()
+def show(ctx: typer.Context, record_id: Annotated[str, typer.Argument(metavar="ID")]) -> None:
+    """Print a record, the records it names and the records that name it.
+
+    Example: labledger show B-003
+    """
+    from labledger.records.lookup import find_record, referenced_by, references_of
+    from labledger.records.store import display_path
+
+    config = _config(ctx)
+    path = find_record(config.records_dir, record_id)
+    typer.echo(f"# {display_path(path)}")
+    typer.echo(path.read_text(encoding="utf-8").rstrip())
+    refs = references_of(path)
+    typer.echo("\nnames:" + ("" if refs else " (nothing)"))
+    for field, target in refs:
+        typer.echo(f"  {field}: {target}")
+    back = referenced_by(config.records_dir, record_id)
+    typer.echo("named by:" + ("" if back else " (nothing)"))
+    for other, kind, field in back:
+        typer.echo(f"  {other} ({kind}.{field})")
+
+
+@app.command()
+def new(
+    ctx: typer.Context,
+    kind: Annotated[str, typer.Argument(help="batch, electrode, xrd, eis or cell.")],
+    from_id: Annotated[
+        str | None, typer.Option("--from", help="Copy this record instead of the template.")
+    ] = None,
+    record_id: Annotated[str | None, typer.Option("--id", help="Id (default: next free).")] = None,
+) -> None:
+    """Write a new record file from a template with the next free id and today's date.
+
+    Example: labledger new batch --from B-003
+    """
+    from labledger.records.lookup import find_record
+    from labledger.records.new_record import new_record
+    from labledger.records.store import display_path
+
+    config = _config(ctx)
+    source = find_record(config.records_dir, from_id) if from_id else None
+    path = new_record(config.records_dir, kind, copy_from=source, record_id=record_id)
+    typer.echo(f"wrote {display_path(path)}")
+
+
+@app.command()
+def history(ctx: typer.Context, record_id: Annotated[str, typer.Argument(metavar="ID")]) -> None:
+    """Every revision of a record in the database, with what changed between them.
+
+    Example: labledger history B-003
+    """
+    from labledger.db.history import record_history
+
+    for rev in record_history(_config(ctx).database_url, record_id):
+        commit = (rev.git_commit or "no git")[:10] + (" (dirty)" if rev.git_dirty else "")
+        typer.echo(f"revision {rev.number}  {rev.change:<8}  {rev.ingested_at}  {commit}")
+        for line in rev.differences:
+            typer.echo(f"    {line}")
+
+
+@app.command()
+def schema(
+    ctx: typer.Context,
+    out: Annotated[
+        Path | None, typer.Option(help="Folder (default: schema/ beside config).")
+    ] = None,
+    check_only: Annotated[
+        bool, typer.Option("--check", help="Only report files that differ; exit 1 if any.")
+    ] = False,
+) -> None:
+    """Write the JSON Schemas of the record kinds and config.yaml, and the SQL views, to schema/.
+
+    Example: labledger schema --check
+    """
+    from labledger.records.schema_export import schema_drift, write_schema
+
+    folder = out or _config(ctx).root / "schema"
+    if check_only:
+        drift = schema_drift(folder)
+        for name in drift:
+            typer.echo(f"{folder / name}: differs from the models; run `labledger schema`")
+        if drift:
+            raise typer.Exit(1)
+        typer.echo(f"{folder}: up to date")
+        return
+    for path in write_schema(folder):
+        typer.echo(f"wrote {path}")
+
+
+@app.command()
+def views() -> None:
+    """List the SQL views with what each one answers.
+
+    Example: labledger views
+    """
+    from labledger.db.engine import views_sql
+
+    block: list[str] = []
+    for line in views_sql().splitlines():
+        if line.startswith("-- ") and ":" in line.split()[1] and block == []:
+            block = [line[3:]]
+        elif line.startswith("-- ") and block:
+            block.append("    " + line[3:])
+        elif block:
+            typer.echo("\n".join(block))
+            block = []
+
+
+def run(argv: list[str] | None = None) -> int:
+    """Run the CLI on `argv`; return the exit status (user errors become messages and 1)."""
+    try:
+        app(args=argv, prog_name="labledger")  # standalone: usage errors print and exit 2
+    except SystemExit as err:
+        return err.code if isinstance(err.code, int) else (0 if err.code is None else 1)
+    except RecordsInvalid as err:
+        _echo_err(str(err))
+        return 1
+    except LabledgerError as err:
+        _echo_err(f"error: {err}")
+        return 1
+    except KeyboardInterrupt:
+        _echo_err("interrupted")
+        return 130
+    return 0
+
+
+def main() -> None:
+    """Console entry point."""
+    sys.exit(run())
+
+
+if __name__ == "__main__":
+    main()

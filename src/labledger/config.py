@@ -1,0 +1,88 @@
+"""config.yaml: where the records are, where results go, which database to use.
+
+Paths are relative to the folder holding config.yaml. The database URL comes from, in order:
+the `LABLEDGER_DATABASE_URL` environment variable, `database_url` in config.yaml, or a SQLite
+file `<results_dir>/labledger.db`.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from labledger.errors import ConfigError
+
+DATABASE_URL_ENV = "LABLEDGER_DATABASE_URL"
+CONFIG_ENV = "LABLEDGER_CONFIG"
+DEFAULT_CONFIG_NAME = "config.yaml"
+
+
+class ConfigFile(BaseModel):
+    """The fields of config.yaml (its JSON Schema is schema/config.schema.json)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    records_dir: str = Field(default="records", description="Folder of record files.")
+    results_dir: str = Field(default="results", description="Folder for derived results.")
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL, e.g. postgresql+psycopg://host/lab; "
+        "default sqlite:///<results_dir>/labledger.db. LABLEDGER_DATABASE_URL overrides it.",
+    )
+
+
+class Config:
+    """A loaded configuration with paths resolved against the config file's folder."""
+
+    def __init__(self, fields: ConfigFile, root: Path, source: Path | None = None) -> None:
+        self.fields = fields
+        self.root = root.resolve()
+        self.source = source
+        self.records_dir = (self.root / fields.records_dir).resolve()
+        self.results_dir = (self.root / fields.results_dir).resolve()
+
+    @property
+    def database_url(self) -> str:
+        url = os.environ.get(DATABASE_URL_ENV) or self.fields.database_url
+        if not url:
+            return f"sqlite:///{self.results_dir / 'labledger.db'}"
+        prefix = "sqlite:///"
+        if url.startswith(prefix) and url != "sqlite:///:memory:":
+            db_path = Path(url[len(prefix) :])
+            if not db_path.is_absolute():
+                return f"{prefix}{(self.root / db_path).resolve()}"
+        return url
+
+
+def find_config(explicit: Path | None = None) -> Path | None:
+    """The config file to use: the explicit path, $LABLEDGER_CONFIG, or ./config.yaml."""
+    if explicit is not None:
+        return explicit
+    env = os.environ.get(CONFIG_ENV)
+    if env:
+        return Path(env)
+    here = Path.cwd() / DEFAULT_CONFIG_NAME
+    return here if here.is_file() else None
+
+
+def load_config(path: Path | None = None) -> Config:
+    """Load and validate config.yaml; without one, defaults relative to the current folder."""
+    from labledger.records.validate import pydantic_problems
+    from labledger.records.yamlfile import YamlProblems, read_yaml
+
+    path = find_config(path)
+    if path is None:
+        return Config(ConfigFile(), Path.cwd())
+    if not path.is_file():
+        raise ConfigError(f"{path}: config file not found")
+    try:
+        doc = read_yaml(path)
+    except YamlProblems as err:
+        raise ConfigError(str(err)) from None
+    try:
+        fields = ConfigFile.model_validate(doc.data)
+    except ValidationError as err:
+        raise ConfigError("\n".join(map(str, pydantic_problems(doc, ConfigFile, err)))) from None
+    return Config(fields, path.parent, source=path)

@@ -1,0 +1,92 @@
+"""Revisions of a record and what changed between them."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+
+from labledger.db.engine import database_exists, make_engine
+from labledger.db.tables import RecordRevision
+from labledger.errors import DatabaseError, LabledgerError
+from labledger.records.yamlfile import format_path
+
+
+@dataclass
+class Revision:
+    number: int
+    change: str
+    ingested_at: str
+    git_commit: str | None
+    git_dirty: bool | None
+    content: dict[str, Any] | None
+    differences: list[str]
+
+
+def flatten(data: Any, path: tuple[str | int, ...] = ()) -> dict[str, Any]:
+    """Nested data as {'steps[1].temperature_C': 1150, ...}."""
+    if isinstance(data, dict):
+        out: dict[str, Any] = {}
+        for k, v in data.items():
+            out.update(flatten(v, (*path, k)))
+        return out
+    if isinstance(data, list) and data:
+        out = {}
+        for i, v in enumerate(data):
+            out.update(flatten(v, (*path, i)))
+        return out
+    return {format_path(path): data}
+
+
+def diff(old: dict[str, Any] | None, new: dict[str, Any] | None) -> list[str]:
+    """Field-by-field differences: `field: old -> new`."""
+    a, b = flatten(old or {}), flatten(new or {})
+    out = []
+    for key in sorted(set(a) | set(b)):
+        if a.get(key) != b.get(key):
+            out.append(f"{key}: {_show(a.get(key))} -> {_show(b.get(key))}")
+    return out
+
+
+def _show(value: Any) -> str:
+    if value is None:
+        return "(none)"
+    if isinstance(value, float):
+        return f"{value:.10g}"
+    return json.dumps(value)
+
+
+def record_history(url: str, record_id: str) -> list[Revision]:
+    """Every revision of a record, oldest first, with the differences to the one before."""
+    if not database_exists(url):
+        raise DatabaseError(f"no labledger database at {url}; run `labledger ingest` first")
+    engine = make_engine(url)
+    table = RecordRevision.__table__
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(
+                select(table).where(table.c.record_id == record_id).order_by(table.c.revision)
+            ).all()
+    finally:
+        engine.dispose()
+    if not rows:
+        raise LabledgerError(f"no revisions of {record_id!r} in the database")
+    out, previous = [], None
+    for r in rows:
+        content = json.loads(r.content_json) if r.content_json else None
+        out.append(
+            Revision(
+                r.revision,
+                r.change,
+                r.ingested_at.isoformat(timespec="seconds"),
+                r.git_commit,
+                r.git_dirty,
+                content,
+                diff(previous, content) if r.change == "modified" else [],
+            )
+        )
+        if content is not None:
+            previous = content
+    return out

@@ -1,0 +1,91 @@
+-- labledger views: the questions a lab asks, as SQL.
+-- Portable SQL (SQLite and PostgreSQL). Regenerated into schema/views.sql by `labledger schema`.
+-- Each view starts with a comment block that the README and `labledger views` show.
+
+-- batch_synthesis: one row per batch with its synthesis parameters flattened.
+-- Milling columns come from the first ball_mill step, calcine_* from the first calcine step,
+-- sinter_* from the last sinter step (the one that sets the final microstructure).
+CREATE VIEW batch_synthesis AS
+SELECT
+  b.id AS batch_id,
+  b.date,
+  b.operator,
+  CASE WHEN b.commercial_supplier IS NULL THEN 'synthesis' ELSE 'commercial' END AS source,
+  b.commercial_supplier AS supplier,
+  b.commercial_lot AS lot,
+  b.target_formula,
+  b.li2co3_excess_pct,
+  (SELECT SUM(p.mass_g) FROM batch_precursor p WHERE p.batch_id = b.id) AS precursor_mass_g,
+  (SELECT s.speed_rpm FROM batch_step s
+     WHERE s.batch_id = b.id AND s.type = 'ball_mill' ORDER BY s.position LIMIT 1) AS mill_speed_rpm,
+  (SELECT s.duration_h FROM batch_step s
+     WHERE s.batch_id = b.id AND s.type = 'ball_mill' ORDER BY s.position LIMIT 1) AS mill_duration_h,
+  (SELECT s.media FROM batch_step s
+     WHERE s.batch_id = b.id AND s.type = 'ball_mill' ORDER BY s.position LIMIT 1) AS mill_media,
+  (SELECT s.ball_to_powder_ratio FROM batch_step s
+     WHERE s.batch_id = b.id AND s.type = 'ball_mill' ORDER BY s.position LIMIT 1)
+     AS mill_ball_to_powder_ratio,
+  (SELECT s.solvent FROM batch_step s
+     WHERE s.batch_id = b.id AND s.type = 'ball_mill' ORDER BY s.position LIMIT 1) AS mill_solvent,
+  (SELECT s.temperature_c FROM batch_step s
+     WHERE s.batch_id = b.id AND s.type = 'calcine' ORDER BY s.position LIMIT 1)
+     AS calcine_temperature_c,
+  (SELECT s.dwell_h FROM batch_step s
+     WHERE s.batch_id = b.id AND s.type = 'calcine' ORDER BY s.position LIMIT 1) AS calcine_dwell_h,
+  (SELECT s.temperature_c FROM batch_step s
+     WHERE s.batch_id = b.id AND s.type = 'sinter' ORDER BY s.position DESC LIMIT 1)
+     AS sinter_temperature_c,
+  (SELECT s.dwell_h FROM batch_step s
+     WHERE s.batch_id = b.id AND s.type = 'sinter' ORDER BY s.position DESC LIMIT 1) AS sinter_dwell_h,
+  (SELECT s.ramp_c_per_min FROM batch_step s
+     WHERE s.batch_id = b.id AND s.type = 'sinter' ORDER BY s.position DESC LIMIT 1)
+     AS sinter_ramp_c_per_min,
+  (SELECT s.atmosphere FROM batch_step s
+     WHERE s.batch_id = b.id AND s.type = 'sinter' ORDER BY s.position DESC LIMIT 1)
+     AS sinter_atmosphere,
+  (SELECT COUNT(*) FROM batch_step s WHERE s.batch_id = b.id) AS n_steps,
+  b.synthetic,
+  b.notes
+FROM batch b;
+
+-- lineage: one row per cell with the electrode it tested and the batch that electrode was made
+-- from (batch -> electrode -> cell). Cells on a bare substrate have no electrode or batch.
+CREATE VIEW lineage AS
+SELECT
+  c.id AS cell_id,
+  c.cell_type,
+  c.date AS cell_date,
+  COALESCE(e.material, c.substrate) AS anode,
+  c.counter_electrode,
+  c.cathode_material,
+  c.area_cm2,
+  c.protocol_current_density_ma_cm2 AS current_density_ma_cm2,
+  c.protocol_areal_capacity_mah_cm2 AS areal_capacity_mah_cm2,
+  c.protocol_np_ratio AS np_ratio,
+  c.electrolyte,
+  e.id AS electrode_id,
+  e.cnt_wt_pct,
+  e.pmma_wt_pct,
+  e.porosity_pct,
+  e.mass_loading_mg_cm2,
+  b.batch_id,
+  b.source AS batch_source,
+  b.li2co3_excess_pct,
+  b.sinter_temperature_c
+FROM cell c
+LEFT JOIN electrode e ON e.id = c.working_electrode
+LEFT JOIN batch_synthesis b ON b.batch_id = e.batch;
+
+-- measurements: every xrd and eis record with the sample it measured and, where that sample is
+-- an electrode, the batch behind it.
+CREATE VIEW measurements AS
+SELECT m.id AS measurement_id, m.kind, m.sample, m.date, m.temperature_c, m.raw_file,
+  COALESCE(bs.id, be.id) AS batch_id
+FROM (
+  SELECT id, 'xrd' AS kind, sample, date, NULL AS temperature_c, raw_file FROM xrd
+  UNION ALL
+  SELECT id, 'eis' AS kind, sample, date, temperature_c, raw_file FROM eis
+) m
+LEFT JOIN batch bs ON bs.id = m.sample
+LEFT JOIN electrode el ON el.id = m.sample
+LEFT JOIN batch be ON be.id = el.batch;

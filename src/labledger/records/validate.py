@@ -1,0 +1,139 @@
+"""Turn a parsed record file into a validated model, or into precise problems.
+
+Each pydantic error becomes one `Problem` at the line and column of the offending field, with
+the offending value and, where the unit in the field name suggests one, the likely mistake.
+"""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from labledger.errors import Problem
+from labledger.records.base import RecordBase
+from labledger.records.kinds import KINDS, kind_names
+from labledger.records.yamlfile import FieldPath, YamlDocument, format_path
+
+_UNIT_HINTS_ABOVE = {
+    "_C": "is it in kelvin?",
+    "_pct": "percentages run 0-100",
+    "_h": "is it in minutes?",
+    "_mm": "is it in um?",
+    "_cm2": "is it in mm2?",
+}
+_UNIT_HINTS_BELOW = {"_pct": "percentages run 0-100"}
+
+
+def validate_document(doc: YamlDocument) -> tuple[RecordBase | None, list[Problem]]:
+    """Validate one parsed record file against the model of its `kind`."""
+    data = doc.data
+    kind = data.get("kind")
+    if kind is None:
+        return None, [_problem(doc, ("kind",), f"missing; say which kind: one of {kind_names()}")]
+    if not isinstance(kind, str) or kind not in KINDS:
+        return None, [
+            _problem(doc, ("kind",), f"unknown kind {kind!r}; expected one of {kind_names()}")
+        ]
+    model = KINDS[kind]
+    try:
+        record = model.model_validate(data)
+    except ValidationError as err:
+        return None, pydantic_problems(doc, model, err)
+
+    problems = [_problem(doc, _parse_path(p), msg) for p, msg in record.plausibility()]
+    stem = Path(doc.path).stem
+    if record.id != stem:
+        problems.append(
+            _problem(doc, ("id",), f"{record.id!r} differs from the file name {stem!r}.yaml")
+        )
+    return (record if not problems else None), problems
+
+
+def pydantic_problems(
+    doc: YamlDocument, model: type[BaseModel], err: ValidationError
+) -> list[Problem]:
+    """One `Problem` per pydantic error, placed at the field's line and column."""
+    return [_from_pydantic(doc, model, e) for e in err.errors()]
+
+
+def _problem(doc: YamlDocument, path: FieldPath, message: str) -> Problem:
+    line, col = doc.position(path)
+    return Problem(doc.path, line, col, format_path(path), message)
+
+
+def _from_pydantic(doc: YamlDocument, model: type[BaseModel], err: dict[str, Any]) -> Problem:
+    path = _data_path(doc.data, err["loc"])
+    kind = err["type"]
+    value = err.get("input")
+    name = str(path[-1]) if path else ""
+    ctx = err.get("ctx") or {}
+    if kind == "missing":
+        return _problem(doc, path[:-1], f"required field {name!r} is missing")
+    if kind == "extra_forbidden":
+        allowed = _allowed_fields(model, path[:-1], doc.data)
+        close = difflib.get_close_matches(name, allowed, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else f"; allowed: {', '.join(allowed)}"
+        return _problem(doc, path, f"unknown field{hint}")
+    if kind in ("less_than_equal", "less_than"):
+        hint = next((h for s, h in _UNIT_HINTS_ABOVE.items() if name.endswith(s)), "")
+        limit = ctx.get("le", ctx.get("lt"))
+        return _problem(doc, path, f"{value!r} is above {limit:g}" + (f"; {hint}" if hint else ""))
+    if kind in ("greater_than_equal", "greater_than"):
+        hint = next((h for s, h in _UNIT_HINTS_BELOW.items() if name.endswith(s)), "")
+        limit = ctx.get("ge", ctx.get("gt"))
+        word = "below" if kind == "greater_than_equal" else "not above"
+        return _problem(doc, path, f"{value!r} is {word} {limit:g}" + (f"; {hint}" if hint else ""))
+    if kind in ("union_tag_invalid", "union_tag_not_found"):
+        expected = ctx.get("expected_tags", "")
+        if kind == "union_tag_not_found":
+            return _problem(doc, path, f"needs `type:`, one of {expected}")
+        return _problem(doc, (*path, "type"), f"unknown type {ctx.get('tag')!r}; one of {expected}")
+    message = err["msg"]
+    if message.startswith("Value error, "):
+        message = message[len("Value error, ") :]
+    if not isinstance(value, dict | list):
+        message = f"{message} (got {value!r})"
+    return _problem(doc, path, message)
+
+
+def _data_path(data: Any, loc: tuple[Any, ...]) -> FieldPath:
+    """Map a pydantic error location onto the data, dropping union-branch names."""
+    path: list[str | int] = []
+    node = data
+    for part in loc:
+        if isinstance(node, dict) and part not in node and node.get("type") == part:
+            continue  # discriminated-union branch name, not a key in the file
+        if isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+        elif isinstance(node, dict):
+            node = node.get(part)
+        else:
+            node = None
+        path.append(part)
+    return tuple(path)
+
+
+def _allowed_fields(model: type[BaseModel], path: FieldPath, data: Any) -> list[str]:
+    """Field names allowed at `path` inside `model` (following nested models and lists)."""
+    from labledger.records.introspect import submodel_at
+
+    sub = submodel_at(model, path, data)
+    return list(sub.model_fields) if sub is not None else []
+
+
+def _parse_path(text: str) -> FieldPath:
+    """`steps[1].temperature_C` -> `('steps', 1, 'temperature_C')`."""
+    out: list[str | int] = []
+    for part in text.split("."):
+        while "[" in part:
+            head, _, rest = part.partition("[")
+            if head:
+                out.append(head)
+            index, _, part = rest.partition("]")
+            out.append(int(index))
+        if part:
+            out.append(part)
+    return tuple(out)

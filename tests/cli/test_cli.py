@@ -1,0 +1,133 @@
+"""The `labledger` commands, end to end on a project folder."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+import yaml
+
+from labledger.cli import app
+from labledger.records.store import check_store
+
+COMMANDS = sorted(c.name or c.callback.__name__ for c in app.registered_commands)
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_has_help_with_an_example(cli, command) -> None:
+    result = cli(command, "--help")
+    assert result.code == 0
+    assert "Example: labledger " in result.out.replace("│", " ").replace("  ", " ") or (
+        "Example:" in result.out
+    )
+
+
+def test_check_passes_on_demo_and_notes_pending(project, cli) -> None:
+    result = cli("check", cwd=project.root)
+    assert result.code == 0
+    assert "checked 50 record files: 0 error(s)" in result.out
+    assert cli("check", "-q", cwd=project.root).out.strip().startswith("checked 50")
+
+
+def test_ingest_then_sql_table_csv_json(project, cli) -> None:
+    assert cli("ingest", cwd=project.root).code == 0
+    q = (
+        "SELECT batch_id, li2co3_excess_pct FROM batch_synthesis WHERE source='synthesis' "
+        "ORDER BY li2co3_excess_pct, batch_id"
+    )
+    table = cli("sql", q, cwd=project.root)
+    assert table.code == 0
+    lines = table.out.splitlines()
+    assert lines[0].split() == ["batch_id", "li2co3_excess_pct"]
+    assert lines[2].split() == ["B-001", "0"]
+    assert lines[-1] == "(7 rows)"
+    csv_out = cli("sql", q, "--csv", cwd=project.root).out.splitlines()
+    assert csv_out[0] == "batch_id,li2co3_excess_pct" and csv_out[1] == "B-001,0"
+    data = json.loads(cli("sql", q, "--json", cwd=project.root).out)
+    assert [d["li2co3_excess_pct"] for d in data] == [0, 5, 10, 10, 15, 20, 20]
+
+
+def test_sql_errors_are_messages(project, cli) -> None:
+    result = cli("sql", "SELECT 1", cwd=project.root)
+    assert result.code == 1 and "run `labledger ingest` first" in result.err
+    cli("ingest", cwd=project.root)
+    result = cli("sql", "SELECT nope FROM batch", cwd=project.root)
+    assert result.code == 1 and result.err.startswith("error: SQL error:")
+    assert "Traceback" not in result.err
+
+
+def test_sql_is_read_only(project, cli) -> None:
+    cli("ingest", cwd=project.root)
+    cli("sql", "DELETE FROM batch", cwd=project.root)
+    out = cli("sql", "SELECT COUNT(*) AS n FROM batch", "--json", cwd=project.root).out
+    assert json.loads(out) == [{"n": 8}]
+
+
+def test_show_lists_both_directions(project, cli) -> None:
+    result = cli("show", "E-003", cwd=project.root)
+    assert result.code == 0
+    assert "id: E-003" in result.out
+    names, named_by = result.out.split("named by:")
+    assert "batch: B-003" in names.split("names:")[1]
+    for cell in ("C-004", "C-005", "C-008", "C-012"):
+        assert f"{cell} (cell.working_electrode)" in named_by
+    assert "EIS-014 (eis.sample)" in named_by
+    assert cli("show", "B-404", cwd=project.root).code == 1
+
+
+def test_new_from_template_is_valid_and_takes_next_id(project, cli) -> None:
+    for kind, expected in [
+        ("batch", "B-009"),
+        ("electrode", "E-006"),
+        ("xrd", "XRD-009"),
+        ("eis", "EIS-016"),
+        ("cell", "C-015"),
+    ]:
+        result = cli("new", kind, cwd=project.root)
+        assert result.code == 0, result.err
+        assert expected in result.out
+        path = project.records / result.out.split("records/", 1)[1].strip()
+        text = path.read_text()
+        assert text.startswith("# yaml-language-server: $schema=../../schema/")
+        data = yaml.safe_load(text)
+        assert data["id"] == expected and data["date"] == dt.date.today()
+    assert check_store(project.records).errors == []
+
+
+def test_new_from_copies_a_record(project, cli) -> None:
+    result = cli("new", "batch", "--from", "B-003", cwd=project.root)
+    assert result.code == 0
+    data = yaml.safe_load((project.records / "batches" / "B-009.yaml").read_text())
+    original = yaml.safe_load((project.records / "batches" / "B-003.yaml").read_text())
+    assert data["steps"] == original["steps"] and data["date"] == dt.date.today()
+    assert cli("new", "batch", "--id", "B-003", cwd=project.root).code == 1
+    assert cli("new", "powder", cwd=project.root).code == 1
+
+
+def test_history_shows_field_changes(project, cli) -> None:
+    cli("ingest", cwd=project.root)
+    path = project.records / "batches" / "B-005.yaml"
+    path.write_text(path.read_text().replace("temperature_C: 1150", "temperature_C: 1200"))
+    cli("ingest", cwd=project.root)
+    result = cli("history", "B-005", cwd=project.root)
+    assert result.code == 0
+    lines = result.out.splitlines()
+    assert lines[0].startswith("revision 1  added")
+    assert lines[1].startswith("revision 2  modified")
+    assert lines[2].strip() == "steps[3].temperature_C: 1150 -> 1200"
+    assert cli("history", "B-404", cwd=project.root).code == 1
+
+
+def test_bad_config_is_a_message(tmp_path, cli) -> None:
+    (tmp_path / "config.yaml").write_text("records_dir: records\nrecords_folder: x\n")
+    result = cli("check", cwd=tmp_path)
+    assert result.code == 1
+    assert (
+        "config.yaml:2:1: records_folder: unknown field; did you mean 'records_dir'?" in result.err
+    )
+
+
+def test_views_command_lists_views(cli) -> None:
+    out = cli("views").out
+    assert "batch_synthesis:" in out and "lineage:" in out

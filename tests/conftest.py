@@ -1,0 +1,99 @@
+"""Shared fixtures: a project folder with the demo records, and a CLI runner."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from labledger.cli import run
+from labledger.config import DATABASE_URL_ENV, Config, load_config
+from labledger.demo.records import write_demo_records
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@dataclass
+class Project:
+    """A throw-away labledger project: config.yaml, records/, results/."""
+
+    root: Path
+
+    @property
+    def records(self) -> Path:
+        return self.root / "records"
+
+    @property
+    def config_path(self) -> Path:
+        return self.root / "config.yaml"
+
+    @property
+    def db_path(self) -> Path:
+        return self.root / "results" / "labledger.db"
+
+    def config(self) -> Config:
+        return load_config(self.config_path)
+
+    def write(self, relpath: str, text: str) -> Path:
+        path = self.records / relpath
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        return path
+
+
+def make_project(root: Path, with_demo: bool = True) -> Project:
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "config.yaml").write_text("records_dir: records\nresults_dir: results\n")
+    (root / "records").mkdir(exist_ok=True)
+    if with_demo:
+        write_demo_records(root / "records")
+    return Project(root)
+
+
+@pytest.fixture(autouse=True)
+def _no_database_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests use their own SQLite files unless a test sets the URL itself."""
+    monkeypatch.delenv(DATABASE_URL_ENV, raising=False)
+    monkeypatch.delenv("LABLEDGER_CONFIG", raising=False)
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Project:
+    """A project holding the demo records."""
+    return make_project(tmp_path / "lab")
+
+
+@pytest.fixture
+def empty_project(tmp_path: Path) -> Project:
+    return make_project(tmp_path / "lab", with_demo=False)
+
+
+@dataclass
+class CliResult:
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def cli(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> Callable[..., CliResult]:
+    """Run `labledger ARGS...` in a folder; returns exit code, stdout and stderr."""
+
+    def invoke(*args: str, cwd: Path | None = None) -> CliResult:
+        if cwd is not None:
+            monkeypatch.chdir(cwd)
+        capsys.readouterr()
+        code = run(list(args))
+        captured = capsys.readouterr()
+        return CliResult(code, captured.out, captured.err)
+
+    return invoke
+
+
+def copy_tree(src: Path, dst: Path) -> None:
+    shutil.copytree(src, dst, dirs_exist_ok=True)

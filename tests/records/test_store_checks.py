@@ -1,0 +1,140 @@
+"""Problems between files: references, duplicate ids, raw files; all reported at once."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from labledger.db.ingest import ingest
+from labledger.errors import RecordsInvalid
+from labledger.records.store import check_store
+
+ELECTRODE = """\
+id: E-100
+kind: electrode
+date: 2025-03-01
+batch: {batch}
+material: LLTO@CNT
+cnt_wt_pct: 20
+"""
+
+CELL = """\
+id: C-100
+kind: cell
+date: 2025-03-02
+cell_type: half
+working_electrode: {electrode}
+electrolyte: ether
+area_cm2: 1.13
+protocol:
+  current_density_mA_cm2: 1
+"""
+
+XRD = """\
+id: XRD-100
+kind: xrd
+date: 2025-03-03
+sample: B-001
+two_theta_start_deg: 10
+two_theta_end_deg: 80
+step_deg: 0.02
+raw_file: {raw}
+"""
+
+
+def messages(records: Path) -> list[str]:
+    return [str(p) for p in check_store(records).errors]
+
+
+def test_demo_records_are_valid(project) -> None:
+    result = check_store(project.records)
+    assert result.errors == []
+    assert result.n_files == 50
+
+
+def test_electrode_citing_a_missing_batch(project) -> None:
+    project.write("electrodes/E-100.yaml", ELECTRODE.format(batch="B-999"))
+    assert messages(project.records) == [
+        "records/electrodes/E-100.yaml:4:1: batch: no record with id 'B-999'"
+    ] or messages(project.records)[0].endswith("E-100.yaml:4:1: batch: no record with id 'B-999'")
+
+
+def test_cell_citing_an_xrd_record(project) -> None:
+    project.write("cells/C-100.yaml", CELL.format(electrode="XRD-001"))
+    [msg] = messages(project.records)
+    assert msg.endswith(
+        "C-100.yaml:5:1: working_electrode: 'XRD-001' is a xrd record; expected a electrode"
+    )
+
+
+def test_duplicate_id_in_two_folders(project) -> None:
+    text = (project.records / "batches" / "B-001.yaml").read_text()
+    project.write("old/B-001.yaml", text)
+    msgs = messages(project.records)
+    assert len(msgs) == 1
+    assert "id: duplicate id 'B-001'; also in" in msgs[0]
+
+
+def test_missing_raw_file(project) -> None:
+    project.write("xrd/XRD-100.yaml", XRD.format(raw="../raw/xrd/nowhere.xy"))
+    [msg] = messages(project.records)
+    assert msg.endswith(
+        "raw_file: raw file not found: " + str(Path("records/raw/xrd/nowhere.xy"))
+    ) or ("XRD-100.yaml:8:1: raw_file: raw file not found:" in msg and msg.endswith("nowhere.xy"))
+
+
+def test_pending_raw_file_is_a_note_not_an_error(project) -> None:
+    project.write("xrd/XRD-100.yaml", XRD.format(raw="null"))
+    result = check_store(project.records)
+    assert result.errors == []
+    notes = [str(p) for p in result.problems if "XRD-100" in p.path]
+    assert len(notes) == 1 and "note: raw_file: no raw file yet (pending)" in notes[0]
+
+
+def test_present_raw_file_is_accepted(project) -> None:
+    raw = project.records / "raw" / "xrd" / "scan.xy"
+    raw.parent.mkdir(parents=True)
+    raw.write_text("10 100\n10.02 101\n")
+    project.write("xrd/XRD-100.yaml", XRD.format(raw="../raw/xrd/scan.xy"))
+    result = check_store(project.records)
+    assert result.errors == []
+    assert not [p for p in result.problems if "XRD-100" in p.path]
+
+
+def test_raw_folder_is_not_read_as_records(project) -> None:
+    (project.records / "raw").mkdir()
+    (project.records / "raw" / "notes.yaml").write_text("not: a record\n")
+    assert messages(project.records) == []
+
+
+def test_broken_directory_one_message_per_problem_exit_1_database_unchanged(project, cli) -> None:
+    assert cli("ingest", cwd=project.root).code == 0
+    before = hashlib.sha256(project.db_path.read_bytes()).hexdigest()
+    project.write("electrodes/E-100.yaml", ELECTRODE.format(batch="B-999"))
+    project.write("cells/C-100.yaml", CELL.format(electrode="XRD-001"))
+    project.write("batches/B-100.yaml", "id: B-100\nkind: batch\ndate: 2025-01-01\n\tnotes: x\n")
+    project.write("batches/B-101.yaml", "")
+    b2 = project.records / "batches" / "B-002.yaml"
+    b2.write_text(b2.read_text().replace("temperature_C: 1150", "temperature_C: 1423"))
+
+    result = cli("check", cwd=project.root)
+    assert result.code == 1
+    lines = [ln for ln in result.out.splitlines() if "note:" not in ln]
+    assert len(lines) == 5, result.out
+    assert "checked 54 record files: 5 error(s)" in result.err
+
+    result = cli("ingest", cwd=project.root)
+    assert result.code == 1
+    assert "5 problem(s) found; nothing was written to the database." in result.err
+    assert hashlib.sha256(project.db_path.read_bytes()).hexdigest() == before
+
+
+def test_invalid_records_create_no_database(project) -> None:
+    project.write("batches/B-100.yaml", "id: B-100\nkind: batch\n")
+    try:
+        ingest(project.config())
+    except RecordsInvalid as err:
+        assert "required field 'date' is missing" in str(err)
+    else:  # pragma: no cover - the assertion below reports it
+        raise AssertionError("ingest accepted an invalid record")
+    assert not project.db_path.exists()

@@ -1,0 +1,80 @@
+"""`snakemake` on a copy of the project builds the database; a second run does nothing."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def snakemake(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "snakemake", "--cores", "1", "--directory", str(root), *args],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def make_copy(tmp_path: Path) -> Path:
+    root = tmp_path / "lab"
+    root.mkdir()
+    for name in ("Snakefile", "config.yaml"):
+        shutil.copy(REPO / name, root / name)
+    for name in ("workflow", "schema", "records"):
+        shutil.copytree(REPO / name, root / name)
+    return root
+
+
+def test_run_builds_database_then_nothing_to_do(tmp_path: Path) -> None:
+    root = make_copy(tmp_path)
+    first = snakemake(root)
+    assert first.returncode == 0, first.stderr
+    con = sqlite3.connect(root / "results" / "labledger.db")
+    assert con.execute("SELECT COUNT(*) FROM batch_synthesis").fetchone() == (8,)
+    con.close()
+    second = snakemake(root)
+    assert second.returncode == 0
+    assert "Nothing to be done" in second.stdout + second.stderr
+
+
+def test_invalid_config_stops_before_any_job(tmp_path: Path) -> None:
+    root = make_copy(tmp_path)
+    (root / "config.yaml").write_text("records_dir: records\nresult_dir: results\n")
+    run = snakemake(root)
+    assert run.returncode != 0
+    assert "result_dir" in run.stdout + run.stderr
+    assert not (root / "results").exists()
+
+
+def test_invalid_record_fails_the_run_with_the_message(tmp_path: Path) -> None:
+    root = make_copy(tmp_path)
+    path = root / "records" / "batches" / "B-002.yaml"
+    path.write_text(path.read_text().replace("temperature_C: 1150", "temperature_C: 1423"))
+    run = snakemake(root)
+    assert run.returncode != 0
+    assert "steps[3].temperature_C: 1423 is above 1400; is it in kelvin?" in run.stdout + run.stderr
+    assert not (root / "results" / "labledger.db").exists()
+
+
+def test_lint_finds_nothing_but_the_missing_conda_environment() -> None:
+    """Jobs run the labledger installed beside Snakemake, so no rule names a conda env."""
+    run = subprocess.run(
+        [sys.executable, "-m", "snakemake", "--lint"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    bullets = [
+        ln.strip() for ln in (run.stdout + run.stderr).splitlines() if ln.strip().startswith("* ")
+    ]
+    assert bullets, run.stdout + run.stderr
+    assert all("conda environment or container" in b for b in bullets), bullets
