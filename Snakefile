@@ -12,6 +12,7 @@ validate(config, "schema/config.schema.json")
 
 
 include: "workflow/rules/common.smk"
+include: "workflow/rules/cells.smk"
 include: "workflow/rules/ingest.smk"
 
 

@@ -11,7 +11,6 @@ import pytest
 
 from labledger.cli import run
 from labledger.config import DATABASE_URL_ENV, Config, load_config
-from labledger.demo.records import write_demo_records
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -45,11 +44,13 @@ class Project:
 
 
 def make_project(root: Path, with_demo: bool = True) -> Project:
+    """A project folder; with the demo records (and raw files) copied from the repository."""
     root.mkdir(parents=True, exist_ok=True)
     (root / "config.yaml").write_text("records_dir: records\nresults_dir: results\n")
-    (root / "records").mkdir(exist_ok=True)
     if with_demo:
-        write_demo_records(root / "records")
+        shutil.copytree(REPO / "records", root / "records")
+    else:
+        (root / "records").mkdir()
     return Project(root)
 
 
@@ -93,7 +94,3 @@ def cli(
         return CliResult(code, captured.out, captured.err)
 
     return invoke
-
-
-def copy_tree(src: Path, dst: Path) -> None:
-    shutil.copytree(src, dst, dirs_exist_ok=True)

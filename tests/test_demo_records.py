@@ -1,23 +1,54 @@
-"""The shipped demo records are exactly what the generator writes."""
+"""The shipped demo records and raw files are exactly what the generator writes."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from labledger.demo.records import write_demo_records
+import pytest
+
+from labledger.demo.records import write_demo_raw, write_demo_records
 
 REPO = Path(__file__).resolve().parents[1]
 
 
-def test_committed_demo_records_match_the_generator(tmp_path) -> None:
-    written = write_demo_records(tmp_path)
-    for path in written:
-        shipped = REPO / "records" / path.relative_to(tmp_path)
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("demo") / "records"
+    write_demo_records(folder, write_demo_raw(folder))
+    return folder
+
+
+def _xlsx_cells(path: Path) -> list[tuple]:
+    """Cell values of every sheet: .xlsx files carry save times, so bytes differ run to run."""
+    from openpyxl import load_workbook
+
+    book = load_workbook(path, read_only=True)
+    try:
+        return [
+            (ws.title, *row) for ws in book.worksheets for row in ws.iter_rows(values_only=True)
+        ]
+    finally:
+        book.close()
+
+
+def test_committed_demo_files_match_the_generator(generated: Path) -> None:
+    files = sorted(p for p in generated.rglob("*") if p.is_file())
+    assert len(files) > 50
+    for path in files:
+        shipped = REPO / "records" / path.relative_to(generated)
         assert shipped.is_file(), f"{shipped} missing; run `python -m labledger.demo records`"
-        assert shipped.read_text() == path.read_text(), f"{shipped} differs from the generator"
+        if path.suffix == ".xlsx":
+            assert _xlsx_cells(shipped) == _xlsx_cells(path), f"{shipped} differs"
+        else:
+            assert shipped.read_bytes() == path.read_bytes(), (
+                f"{shipped} differs from the generator"
+            )
 
 
-def test_demo_records_are_labelled_synthetic(tmp_path) -> None:
-    for path in write_demo_records(tmp_path):
+def test_demo_records_are_labelled_synthetic(generated: Path) -> None:
+    for path in generated.rglob("*.yaml"):
         text = path.read_text()
         assert "SYNTHETIC" in text and "synthetic: true" in text
+    for path in (generated / "raw").rglob("*.csv"):
+        head = path.read_text(encoding="utf-8", errors="replace")[:400].lower()
+        assert "synthetic" in head, path

@@ -32,6 +32,15 @@ ConfigOption = Annotated[
 ]
 
 
+def _mount_analysis_apps() -> None:
+    from labledger.cycling.cli import app as cycling_app
+
+    app.add_typer(cycling_app, name="cycling", help="Cycling files: CE, nucleation, retention.")
+
+
+_mount_analysis_apps()
+
+
 @app.callback()
 def _root(ctx: typer.Context, config: ConfigOption = None) -> None:
     ctx.obj = config
@@ -96,8 +105,8 @@ def ingest(
 
     config = _config(ctx)
     summary = run_ingest(config, full=full)
-    for note in summary.notes:
-        typer.echo(str(note))
+    if summary.notes:
+        typer.echo(f"{len(summary.notes)} note(s), e.g. raw files pending: see `labledger check`")
     where = config.database_url
     typer.echo(f"ingest into {where}: {summary.describe()}")
 
@@ -228,6 +237,30 @@ def schema(
         return
     for path in write_schema(folder):
         typer.echo(f"wrote {path}")
+
+
+@app.command()
+def analyze(
+    ctx: typer.Context,
+    record_id: Annotated[str, typer.Argument(metavar="ID", help="An xrd, eis or cell record.")],
+    out: Annotated[
+        Path | None, typer.Option(help="Result JSON (default: results/<kind>/<ID>.json).")
+    ] = None,
+    plot: Annotated[Path | None, typer.Option(help="Plot SVG (default: beside the JSON).")] = None,
+    rule: Annotated[str, typer.Option(help="Name of the workflow rule, for provenance.")] = "cli",
+) -> None:
+    """Analyse one record's raw file with the record's parameters; write result JSON and plot.
+
+    The JSON carries the result and its provenance: input files with sha256, parameters,
+    labledger version and git commit, library versions, host, user, start and end times.
+
+    Example: labledger analyze C-004
+    """
+    from labledger.analyses import analyze_record
+    from labledger.records.store import display_path
+
+    path = analyze_record(_config(ctx), record_id, out=out, plot=plot, rule=rule)
+    typer.echo(f"wrote {display_path(path)}")
 
 
 @app.command()

@@ -130,7 +130,7 @@ def test_moved_file_keeps_its_history(project) -> None:
 
 def test_raw_file_content_change_is_seen(project) -> None:
     raw = project.records / "raw" / "xrd" / "XRD-001.xy"
-    raw.parent.mkdir(parents=True)
+    raw.parent.mkdir(parents=True, exist_ok=True)
     raw.write_text("10 100\n")
     edit(
         project.records / "xrd" / "XRD-001.yaml",

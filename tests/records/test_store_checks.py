@@ -93,7 +93,7 @@ def test_pending_raw_file_is_a_note_not_an_error(project) -> None:
 
 def test_present_raw_file_is_accepted(project) -> None:
     raw = project.records / "raw" / "xrd" / "scan.xy"
-    raw.parent.mkdir(parents=True)
+    raw.parent.mkdir(parents=True, exist_ok=True)
     raw.write_text("10 100\n10.02 101\n")
     project.write("xrd/XRD-100.yaml", XRD.format(raw="../raw/xrd/scan.xy"))
     result = check_store(project.records)
@@ -102,7 +102,7 @@ def test_present_raw_file_is_accepted(project) -> None:
 
 
 def test_raw_folder_is_not_read_as_records(project) -> None:
-    (project.records / "raw").mkdir()
+    (project.records / "raw").mkdir(exist_ok=True)
     (project.records / "raw" / "notes.yaml").write_text("not: a record\n")
     assert messages(project.records) == []
 

@@ -22,13 +22,21 @@ def snakemake(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+#: Cells kept in the workflow copies: small files, one half cell and one anode-free cell.
+KEEP_CELLS = {"C-001", "C-012"}
+
+
 def make_copy(tmp_path: Path) -> Path:
+    """The project with the demo records, analyses limited to KEEP_CELLS to stay quick."""
     root = tmp_path / "lab"
     root.mkdir()
     for name in ("Snakefile", "config.yaml"):
         shutil.copy(REPO / name, root / name)
     for name in ("workflow", "schema", "records"):
         shutil.copytree(REPO / name, root / name)
+    for path in (root / "records" / "cells").glob("*.yaml"):
+        if path.stem not in KEEP_CELLS:
+            path.unlink()
     return root
 
 
@@ -42,6 +50,36 @@ def test_run_builds_database_then_nothing_to_do(tmp_path: Path) -> None:
     second = snakemake(root)
     assert second.returncode == 0
     assert "Nothing to be done" in second.stdout + second.stderr
+
+
+def test_rebuilds_only_what_a_change_affects(tmp_path: Path) -> None:
+    root = make_copy(tmp_path)
+    assert snakemake(root).returncode == 0
+    results = root / "results" / "cells"
+    assert sorted(p.name for p in results.glob("*.json")) == ["C-001.json", "C-012.json"]
+    con = sqlite3.connect(root / "results" / "labledger.db")
+    assert con.execute("SELECT COUNT(*) FROM cell_result").fetchone() == (2,)
+    con.close()
+
+    for path in (root / "records").rglob("*"):
+        if path.is_file():
+            path.touch()
+    dry = snakemake(root, "--dry-run")
+    assert "Nothing to be done" in dry.stdout + dry.stderr, dry.stdout
+
+    before = {p.name: p.stat().st_mtime_ns for p in results.glob("*.json")}
+    record = root / "records" / "cells" / "C-001.yaml"
+    record.write_text(record.read_text().replace("Celgard 2400", "Celgard 2500"))
+    assert snakemake(root).returncode == 0
+    after = {p.name: p.stat().st_mtime_ns for p in results.glob("*.json")}
+    assert after["C-001.json"] != before["C-001.json"]
+    assert after["C-012.json"] == before["C-012.json"]
+    con = sqlite3.connect(root / "results" / "labledger.db")
+    assert con.execute("SELECT COUNT(*) FROM stale_results").fetchone() == (0,)
+    assert con.execute(
+        "SELECT COUNT(*) FROM analysis_run WHERE record_id = 'C-001'"
+    ).fetchone() == (2,)
+    con.close()
 
 
 def test_invalid_config_stops_before_any_job(tmp_path: Path) -> None:

@@ -20,6 +20,7 @@ rule ingest:
     input:
         f"{RESULTS}/check.done",
         record_files(),
+        expand(f"{RESULTS}/cells/{{id}}.json", id=sorted(CELLS)),
     output:
         touch(f"{RESULTS}/ingest.done"),
     log:

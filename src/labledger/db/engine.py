@@ -90,8 +90,9 @@ def views_sql() -> str:
 def view_statements() -> list[tuple[str, str]]:
     """(view name, CREATE VIEW statement) pairs, in dependency order."""
     out = []
-    for chunk in views_sql().split(";"):
-        body = "\n".join(ln for ln in chunk.splitlines() if not ln.strip().startswith("--")).strip()
+    code = "\n".join(ln for ln in views_sql().splitlines() if not ln.strip().startswith("--"))
+    for chunk in code.split(";"):
+        body = chunk.strip()
         if body:
             name = body.split()[2]
             out.append((name, body))

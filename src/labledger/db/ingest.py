@@ -24,13 +24,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import Connection, delete, insert, inspect, select, text, update
+from sqlalchemy import Connection, Engine, delete, insert, inspect, select, text, update
+from sqlalchemy.exc import SQLAlchemyError
 
 from labledger import __version__
 from labledger.config import Config
 from labledger.db.engine import create_views, database_exists, make_engine, views_sql
 from labledger.db.gitinfo import git_state
 from labledger.db.record_tables import KIND_TABLES
+from labledger.db.results import load_results, result_tables
 from labledger.db.tables import (
     Ingest,
     Meta,
@@ -40,7 +42,7 @@ from labledger.db.tables import (
     RecordRevision,
     metadata,
 )
-from labledger.errors import Problem, RecordsInvalid
+from labledger.errors import DatabaseError, Problem, RecordsInvalid
 from labledger.records.fields import RefTo
 from labledger.records.introspect import marked_fields, marker_of
 from labledger.records.kinds import KINDS
@@ -71,6 +73,8 @@ class IngestSummary:
     moved: list[str] = field(default_factory=list)
     raw_changed: list[str] = field(default_factory=list)
     unchanged: int = 0
+    results_loaded: list[str] = field(default_factory=list)
+    results_unloaded: list[str] = field(default_factory=list)
     rebuilt_tables: bool = False
     ingest_id: int | None = None
     notes: list[Problem] = field(default_factory=list)
@@ -92,6 +96,10 @@ class IngestSummary:
         if self.raw_changed:
             parts.append(f"{len(self.raw_changed)} with changed raw files")
         parts.append(f"{self.unchanged} unchanged")
+        if self.results_loaded or self.results_unloaded:
+            parts.append(f"{len(self.results_loaded)} result(s) loaded")
+        if self.results_unloaded:
+            parts.append(f"{len(self.results_unloaded)} unloaded")
         head = ", ".join(parts)
         return head + ("" if self.wrote else "; nothing to write")
 
@@ -106,9 +114,10 @@ class _Stored:
 
 
 def models_fingerprint() -> str:
-    """Hash of the record models and views: when it changes, the kind tables are rebuilt."""
+    """Hash of the record models, result tables and views: a change rebuilds derived tables."""
     schemas = {k: m.model_json_schema() for k, m in KINDS.items()}
-    blob = json.dumps(schemas, sort_keys=True) + views_sql()
+    tables = [repr(t.columns.items()) for t in result_tables()]
+    blob = json.dumps(schemas, sort_keys=True) + "".join(tables) + views_sql()
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
@@ -139,27 +148,43 @@ def ingest(config: Config, *, full: bool = False) -> IngestSummary:
         first_plan = _plan(files, problems, {}, {}, {}, records_dir, full=True)
     engine = make_engine(url, write=True)
     try:
-        with engine.connect() as conn:
-            transaction = conn.begin()
-            try:
-                metadata.create_all(conn)
-                stored, refs, raws = _read_state(conn)
-                fingerprint = models_fingerprint()
-                rebuild = full or _meta(conn, "models_sha256") != fingerprint
-                if first_plan is not None and not stored:
-                    plan = first_plan
-                else:
-                    plan = _plan(files, problems, stored, refs, raws, records_dir, full=rebuild)
-                summary = _write(conn, plan, stored, records_dir, rebuild, fingerprint)
-            except BaseException:
-                transaction.rollback()
-                raise
-            if summary.wrote or not existed:
-                transaction.commit()
-            else:
-                transaction.rollback()
+        return _ingest_in_transaction(engine, files, problems, first_plan, config, full, existed)
+    except SQLAlchemyError as err:
+        detail = getattr(err, "orig", None) or err
+        raise DatabaseError(f"database {url}: {detail}; nothing was written") from None
     finally:
         engine.dispose()
+
+
+def _ingest_in_transaction(
+    engine: Engine,
+    files: list[RecordFile],
+    problems: list[Problem],
+    first_plan: _Plan | None,
+    config: Config,
+    full: bool,
+    existed: bool,
+) -> IngestSummary:
+    records_dir = config.records_dir
+    with engine.connect() as conn:
+        transaction = conn.begin()
+        try:
+            metadata.create_all(conn)
+            stored, refs, raws = _read_state(conn)
+            fingerprint = models_fingerprint()
+            rebuild = full or _meta(conn, "models_sha256") != fingerprint
+            if first_plan is not None and not stored:
+                plan = first_plan
+            else:
+                plan = _plan(files, problems, stored, refs, raws, records_dir, full=rebuild)
+            summary = _write(conn, plan, stored, config, rebuild, fingerprint)
+        except BaseException:
+            transaction.rollback()
+            raise
+        if summary.wrote or not existed:
+            transaction.commit()
+        else:
+            transaction.rollback()
     return summary
 
 
@@ -270,10 +295,11 @@ def _write(
     conn: Connection,
     plan: _Plan,
     stored: dict[str, _Stored],
-    records_dir: Path,
+    config: Config,
     rebuild: bool,
     fingerprint: str,
 ) -> IngestSummary:
+    records_dir = config.records_dir
     summary = IngestSummary(unchanged=len(plan.unchanged), notes=plan.notes)
     rel = {i: _relpath(item.file.path, records_dir) for i, item in plan.loaded.items()}
     changed: list[Loaded] = []
@@ -297,29 +323,63 @@ def _write(
             summary.moved.append(rid)
     raw_rows, summary.raw_changed = _raw_rows(conn, plan, records_dir, changed)
     summary.removed = plan.removed
-    if not (changed or summary.removed or summary.moved or summary.raw_changed or rebuild):
-        return summary
-
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    commit, dirty = git_state(records_dir)
-    result = conn.execute(
-        insert(Ingest.__table__).values(
-            started_at=now,
-            finished_at=now,
-            git_commit=commit,
-            git_dirty=dirty,
-            user=_user(),
-            host=socket.gethostname(),
-            labledger_version=__version__,
-            records_dir=str(records_dir),
-            added=len(summary.added),
-            modified=len(summary.modified),
-            removed=len(summary.removed),
-            unchanged=summary.unchanged,
-        )
+    git: list[tuple[str | None, bool | None]] = []
+
+    def ingest_id() -> int:
+        """The id of this ingest's row, created on first use (no row when nothing changes)."""
+        if summary.ingest_id is None:
+            git.append(git_state(records_dir))
+            result = conn.execute(
+                insert(Ingest.__table__).values(
+                    started_at=now,
+                    finished_at=now,
+                    git_commit=git[0][0],
+                    git_dirty=git[0][1],
+                    user=_user(),
+                    host=socket.gethostname(),
+                    labledger_version=__version__,
+                    records_dir=str(records_dir),
+                    added=len(summary.added),
+                    modified=len(summary.modified),
+                    removed=len(summary.removed),
+                    unchanged=summary.unchanged,
+                )
+            )
+            summary.ingest_id = result.inserted_primary_key[0]
+        return summary.ingest_id
+
+    if changed or summary.removed or summary.moved or summary.raw_changed or rebuild:
+        run_id = ingest_id()
+        _write_records(conn, plan, stored, records_dir, summary, changed, raw_rows, run_id, git[0])
+        _write_kind_rows(conn, plan, changed, summary.removed, rebuild)
+    active = set(plan.loaded) | set(plan.unchanged)
+    results = load_results(
+        conn, config.results_dir, config.root, active, ingest_id, reload_all=rebuild
     )
-    ingest_id = result.inserted_primary_key[0]
-    summary.ingest_id = ingest_id
+    summary.results_loaded, summary.results_unloaded = results.loaded, results.unloaded
+    if rebuild:
+        create_views(conn)
+        conn.execute(delete(Meta.__table__).where(Meta.key == "models_sha256"))
+        conn.execute(insert(Meta.__table__).values(key="models_sha256", value=fingerprint))
+    return summary
+
+
+def _write_records(
+    conn: Connection,
+    plan: _Plan,
+    stored: dict[str, _Stored],
+    records_dir: Path,
+    summary: IngestSummary,
+    changed: list[Loaded],
+    raw_rows: list[dict],
+    ingest_id: int,
+    git: tuple[str | None, bool | None],
+) -> None:
+    """Revisions, record rows, references and raw files of what changed."""
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    commit, dirty = git
+    rel = {i: _relpath(item.file.path, records_dir) for i, item in plan.loaded.items()}
 
     revisions, record_rows = [], []
     for item in changed:
@@ -405,12 +465,6 @@ def _write(
     if raw_rows:
         conn.execute(insert(raw_table), raw_rows)
 
-    _write_kind_rows(conn, plan, changed, summary.removed, rebuild)
-    if rebuild:
-        conn.execute(delete(Meta.__table__).where(Meta.key == "models_sha256"))
-        conn.execute(insert(Meta.__table__).values(key="models_sha256", value=fingerprint))
-    return summary
-
 
 def _write_kind_rows(
     conn: Connection, plan: _Plan, changed: list[Loaded], removed: list[str], rebuild: bool
@@ -424,6 +478,9 @@ def _write_kind_rows(
             for t in (*[c.table for c in kt.children], kt.table):
                 t.drop(conn, checkfirst=True)
                 t.create(conn)
+        for t in result_tables():
+            t.drop(conn, checkfirst=True)
+            t.create(conn)
         items = list(plan.loaded.values())
     else:
         ids = [i.record.id for i in changed] + removed
@@ -442,8 +499,6 @@ def _write_kind_rows(
     for name, table_rows in rows.items():
         if table_rows:
             conn.execute(insert(metadata.tables[name]), table_rows)
-    if rebuild:
-        create_views(conn)
 
 
 def _view_names(conn: Connection) -> list[str]:

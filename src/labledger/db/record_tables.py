@@ -99,6 +99,10 @@ def _flatten(
             else:
                 columns.append((ColumnMap(f"{prefix}{name}".lower(), (*path, name), True), Text))
             continue
+        inner, _ = unwrap(info.annotation)
+        if typing.get_origin(inner) is dict:
+            columns.append((ColumnMap(f"{prefix}{name}".lower(), (*path, name), True), Text))
+            continue
         members = model_members(info.annotation)
         if members:
             sub_cols, _ = _flatten(members[0], f"{prefix}{name}_", (*path, name))

@@ -89,3 +89,43 @@ FROM (
 LEFT JOIN batch bs ON bs.id = m.sample
 LEFT JOIN electrode el ON el.id = m.sample
 LEFT JOIN batch be ON be.id = el.batch;
+
+-- cell_figures: one row per cell with its lineage and the figures of its cycling analysis
+-- (CE as a fraction 0-1; mean over the stated window of cycles after activation).
+CREATE VIEW cell_figures AS
+SELECT
+  l.*,
+  r.n_cycles,
+  r.window_first,
+  r.window_last,
+  r.mean_ce,
+  r.pooled_ce,
+  r.first_cycle_ce_99,
+  r.eta_nuc_mv,
+  r.failure_cycle,
+  r.mean_hysteresis_mv,
+  r.reference_cycle,
+  r.cycle_life,
+  r.final_retention
+FROM lineage l
+LEFT JOIN cell_result r ON r.cell_id = l.cell_id;
+
+-- stale_results: current analysis results whose inputs changed since they were computed
+-- (the record file or its raw file has another sha256 now, or the record was removed).
+CREATE VIEW stale_results AS
+SELECT
+  a.record_id,
+  a.analysis,
+  a.id AS run_id,
+  a.finished_at,
+  CASE
+    WHEN r.id IS NULL OR r.status = 'removed' THEN 'record removed'
+    WHEN r.sha256 <> a.record_sha256 THEN 'record changed'
+    ELSE 'raw file changed'
+  END AS reason
+FROM analysis_run a
+LEFT JOIN record r ON r.id = a.record_id
+LEFT JOIN raw_file f ON f.record_id = a.record_id AND f.field = 'raw_file'
+WHERE a.current
+  AND (r.id IS NULL OR r.status = 'removed' OR r.sha256 <> a.record_sha256
+       OR (a.raw_sha256 IS NOT NULL AND (f.sha256 IS NULL OR f.sha256 <> a.raw_sha256)));

@@ -5,13 +5,14 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from labledger.demo.records import write_demo_records
+from labledger.demo.records import write_demo_raw, write_demo_records
 
 
 def main(argv: list[str]) -> int:
     target = Path(argv[0]) if argv else Path("records")
-    written = write_demo_records(target)
-    print(f"wrote {len(written)} demo records under {target}")
+    raw = write_demo_raw(target)
+    written = write_demo_records(target, raw)
+    print(f"wrote {len(written)} demo records and {len(raw)} raw files under {target}")
     return 0
 
 

@@ -257,7 +257,19 @@ def spectra() -> list[dict[str, Any]]:
     return out
 
 
-def cells() -> list[dict[str, Any]]:
+#: Cycler named in the records, by the dialect of the demo file.
+CYCLERS = {
+    "generic-csv": "LAND CT2001A (CSV export)",
+    "chinese-header-csv": "Neware CT-4008 (CSV export, Chinese headers)",
+    "arbin-csv": "Arbin BT2000",
+    "land-xlsx": "LAND CT2001A",
+}
+
+#: Raw files of the demo records: record id -> (path relative to records/, instrument).
+RawFiles = dict[str, tuple[str, str]]
+
+
+def cells(raw: RawFiles | None = None) -> list[dict[str, Any]]:
     out = []
     for i, (rid, ctype, electrode, substrate, j, q, extra) in enumerate(CELLS):
         rec: dict[str, Any] = {
@@ -303,16 +315,18 @@ def cells() -> list[dict[str, Any]]:
                 "cell_format": "CR2032",
                 "area_cm2": 1.13,
                 "protocol": protocol,
-                "cycler": "LAND CT2001A",
+                "cycler": raw[rid][1] if raw and rid in raw else "LAND CT2001A",
             }
         )
+        if raw and rid in raw:
+            rec["raw_file"] = f"../{raw[rid][0]}"
         out.append(rec)
     return out
 
 
-def demo_records() -> list[dict[str, Any]]:
-    """Every demo record as plain data, in a stable order."""
-    return batches() + electrodes() + xrd_scans() + spectra() + cells()
+def demo_records(raw: RawFiles | None = None) -> list[dict[str, Any]]:
+    """Every demo record as plain data, in a stable order; `raw` names their raw files."""
+    return batches() + electrodes() + xrd_scans() + spectra() + cells(raw)
 
 
 HEADER = (
@@ -328,10 +342,20 @@ def render(record: dict[str, Any]) -> str:
     return HEADER.format(kind=record["kind"]) + body
 
 
-def write_demo_records(records_dir: Path) -> list[Path]:
+def write_demo_raw(records_dir: Path) -> RawFiles:
+    """Write the synthetic raw instrument files under `records_dir/raw/`; name them by record."""
+    from labledger.cycling.demo import write_demo_cycling
+
+    raw: RawFiles = {}
+    for cell in write_demo_cycling(records_dir / "raw" / "cells"):
+        raw[cell.record_id] = (f"raw/cells/{cell.file_name}", CYCLERS[cell.dialect])
+    return raw
+
+
+def write_demo_records(records_dir: Path, raw: RawFiles | None = None) -> list[Path]:
     """Write the demo records under `records_dir` (one folder per kind)."""
     written = []
-    for record in demo_records():
+    for record in demo_records(raw):
         folder = records_dir / KINDS[record["kind"]].kind_folder
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"{record['id']}.yaml"

@@ -41,6 +41,25 @@ class Protocol(Strict):
     temperature_C: MeasurementC = 25
 
 
+class ColumnSpec(Strict):
+    """A raw-file column with a factor to our units (e.g. -1 for an inverted current sign)."""
+
+    column: str
+    scale: float = 1.0
+
+
+class AnalysisOptions(Strict):
+    """Choices for this cell's analysis; left out, the defaults of the analysis apply."""
+
+    window_first: Annotated[int, Field(ge=1, le=100_000)] | None = Field(
+        default=None, description="First cycle of the CE window (cycles after activation)."
+    )
+    window_last: Annotated[int, Field(ge=1, le=100_000)] | None = None
+    reference_cycle: Annotated[int, Field(ge=1, le=100_000)] | None = Field(
+        default=None, description="Full cells: cycle whose discharge capacity is 100 %."
+    )
+
+
 class Cell(RecordBase):
     kind_folder: ClassVar[str] = "cells"
     id_prefix: ClassVar[str] = "C"
@@ -66,6 +85,12 @@ class Cell(RecordBase):
         default=None,
         description="Raw cycling file relative to this file; leave out while it is pending.",
     )
+    raw_columns: dict[str, str | ColumnSpec] | None = Field(
+        default=None,
+        description="Map our column names (time_s, cycle, current_mA, voltage_V, capacity_mAh, "
+        "...) to the raw file's headers, where they are not recognised.",
+    )
+    analysis: AnalysisOptions | None = None
 
     def plausibility(self) -> list[tuple[str, str]]:
         problems = []
@@ -82,6 +107,11 @@ class Cell(RecordBase):
             problems.append(
                 ("protocol.voltage_max_V", f"{p.voltage_max_V:g} V is not above the minimum")
             )
+        a = self.analysis
+        if a and a.window_first and a.window_last and a.window_last < a.window_first:
+            problems.append(("analysis.window_last", "the window ends before it starts"))
+        if a and a.reference_cycle and self.cell_type not in ("full", "anode-free"):
+            problems.append(("analysis.reference_cycle", "only full and anode-free cells have one"))
         if self.area_cm2 > 10:
             problems.append(("area_cm2", f"{self.area_cm2:g} cm2 is large for a coin cell; mm2?"))
         return problems

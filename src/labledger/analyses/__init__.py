@@ -1,0 +1,144 @@
+"""Run the analysis of one record: read its raw file, analyse, write result JSON and plot.
+
+The result file is an envelope around the analysis' own `to_dict()`:
+
+    {"format": "labledger-result/1", "record_id", "kind", "analysis", "analysis_version",
+     "params", "inputs": [{"role", "path", "sha256"}], "outputs": [...], "provenance": {...},
+     "result": {...}}
+
+Paths are relative to the project root (the folder of config.yaml). Every workflow job runs
+this through `labledger analyze ID`, and so can a person.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from labledger.config import Config
+from labledger.errors import LabledgerError, Problem, RecordsInvalid
+from labledger.provenance.capture import code_state, now_utc, run_environment, sha256_file
+from labledger.records.base import RecordBase
+from labledger.records.lookup import find_record
+from labledger.records.store import Loaded, load, read_file
+
+RESULT_FORMAT = "labledger-result/1"
+
+
+@dataclass(frozen=True)
+class AnalysisOutput:
+    """What an analysis adapter returns: its name, version, the parameters used and the result."""
+
+    analysis: str
+    version: str
+    params: dict[str, Any]
+    result: dict[str, Any]
+
+
+Adapter = Callable[[RecordBase, Path, Config, Path | None], AnalysisOutput]
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """An analysis for one record kind: results go to `<results_dir>/<folder>/<id>.json`."""
+
+    kind: str
+    folder: str
+    run: Adapter
+
+
+def _registry() -> dict[str, Analysis]:
+    from labledger.analyses import cells
+
+    return {a.kind: a for a in (cells.ANALYSIS,)}
+
+
+def analysis_for(kind: str) -> Analysis:
+    """The analysis of a record kind, or a clear error when that kind has none."""
+    registry = _registry()
+    if kind not in registry:
+        have = ", ".join(sorted(registry))
+        raise LabledgerError(f"records of kind {kind!r} have no analysis (analysed kinds: {have})")
+    return registry[kind]
+
+
+def result_paths(config: Config, kind: str, record_id: str) -> tuple[Path, Path]:
+    """Default (json, svg) output paths of a record's analysis."""
+    folder = config.results_dir / analysis_for(kind).folder
+    return folder / f"{record_id}.json", folder / f"{record_id}.svg"
+
+
+def _rel(path: Path, root: Path) -> str:
+    try:
+        return os.path.relpath(path.resolve(), root).replace(os.sep, "/")
+    except ValueError:
+        return str(path)
+
+
+def load_record(config: Config, record_id: str) -> Loaded:
+    """Find, parse and validate one record; invalid records raise RecordsInvalid."""
+    file = read_file(find_record(config.records_dir, record_id))
+    if isinstance(file, Problem):
+        raise RecordsInvalid([file])
+    loaded = load(file)
+    if isinstance(loaded, list):
+        raise RecordsInvalid(loaded)
+    return loaded
+
+
+def analyze_record(
+    config: Config,
+    record_id: str,
+    *,
+    out: Path | None = None,
+    plot: Path | None = None,
+    rule: str = "cli",
+) -> Path:
+    """Analyse one record and write its result envelope (and plot); return the JSON path."""
+    loaded = load_record(config, record_id)
+    record = loaded.record
+    kind = record.kind  # type: ignore[attr-defined]
+    analysis = analysis_for(kind)
+    raw_rel = getattr(record, "raw_file", None)
+    if not raw_rel:
+        raise LabledgerError(f"{loaded.file.display}: no raw_file yet; nothing to analyse")
+    raw = (loaded.file.path.parent / raw_rel).resolve()
+    if not raw.is_file():
+        raise LabledgerError(f"{loaded.file.display}: raw file not found: {raw}")
+    default_json, default_svg = result_paths(config, kind, record_id)
+    out = out or default_json
+    plot = plot or default_svg
+    root = config.root
+    started = now_utc()
+    output = analysis.run(record, raw, config, plot)
+    finished = now_utc()
+    envelope = {
+        "format": RESULT_FORMAT,
+        "record_id": record_id,
+        "kind": kind,
+        "analysis": output.analysis,
+        "analysis_version": output.version,
+        "params": output.params,
+        "inputs": [
+            {"role": "record", "path": _rel(loaded.file.path, root), "sha256": loaded.file.sha256},
+            {"role": "raw", "path": _rel(raw, root), "sha256": sha256_file(raw)},
+        ],
+        "outputs": [{"role": "plot", "path": _rel(plot, root), "media_type": "image/svg+xml"}],
+        "provenance": {
+            **code_state(root),
+            **run_environment(),
+            "rule": rule,
+            "started_at": started,
+            "finished_at": finished,
+        },
+        "result": output.result,
+    }
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(out.name + ".tmp")
+    tmp.write_text(json.dumps(envelope, indent=1, allow_nan=False) + "\n", encoding="utf-8")
+    tmp.replace(out)
+    return out

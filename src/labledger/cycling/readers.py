@@ -1,0 +1,266 @@
+"""Readers of cycler files into the normalised table (`read_cycling` is the one entry point).
+
+- .csv .txt .tsv: generic CSV (English headers), LAND and Neware CSV (Chinese headers), Arbin
+  CSV (pandas);
+- .xlsx .xlsm: LAND / Neware / Arbin Excel exports; the sheet holding the record table is found
+  (openpyxl);
+- .nda .ndax: Neware binary (NewareNDA); .mpr: BioLogic binary (galvani); .mpt: BioLogic text.
+
+Lines starting with '#' before the header of a CSV are comments (synthetic files say so there).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from labledger.cycling.columns import ColumnSpec, from_user_mapping, mapping_hint, recognise
+from labledger.cycling.table import CyclingData, normalise
+from labledger.errors import InputFileError
+
+#: Rows scanned at the top of a spreadsheet to find its header row (exports put a title or a
+#: few metadata rows above the table).
+HEADER_SEARCH_ROWS = 12
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def read_cycling(path: str | Path, columns: dict[str, Any] | None = None) -> CyclingData:
+    """Read a cycling file (CSV, LAND/Neware/Arbin xlsx, Neware nda/ndax, BioLogic mpr/mpt).
+
+    `columns` optionally maps normalised names (time_s, cycle, step, current_mA, voltage_V,
+    capacity_mAh, charge_capacity_mAh, discharge_capacity_mAh) to file columns, each either a
+    column name or {"column": name, "scale": factor}; it overrides the recognised dialect.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise InputFileError(path, "no such file")
+    suffix = path.suffix.lower()
+    readers = {
+        ".csv": _read_csv,
+        ".txt": _read_csv,
+        ".tsv": _read_csv,
+        ".xlsx": _read_xlsx,
+        ".xlsm": _read_xlsx,
+        ".nda": _read_neware,
+        ".ndax": _read_neware,
+        ".mpr": _read_mpr,
+        ".mpt": _read_mpt,
+    }
+    reader = readers.get(suffix)
+    if reader is None:
+        hint = " (save it as .xlsx)" if suffix == ".xls" else ""
+        raise InputFileError(
+            path,
+            f"unsupported cycling file type {suffix or '(none)'!r}{hint}; expected one of "
+            f"{', '.join(sorted(readers))}",
+        )
+    return reader(path, columns)
+
+
+def _specs(path: Path, headers: list[str], columns: dict | None) -> dict[str, ColumnSpec]:
+    specs = recognise(headers)
+    if columns:
+        user, problems = from_user_mapping(columns, headers)
+        if problems:
+            raise InputFileError(path, "; ".join(problems) + f". {mapping_hint(headers)}")
+        specs.update(user)
+    return specs
+
+
+def _dialect(headers: list[str], default: str) -> str:
+    joined = " ".join(headers)
+    if "Cycle_Index" in joined and "Step_Index" in joined:
+        return default.replace("generic", "arbin")
+    if _CJK.search(joined):
+        return default.replace("generic", "chinese-header")
+    return default
+
+
+def _decode(path: Path) -> tuple[str, str]:
+    data = path.read_bytes()
+    if not data.strip():
+        raise InputFileError(path, "the file is empty; expected a cycling table")
+    if b"\x00" in data[:4096]:
+        raise InputFileError(path, "binary content in a text file; expected a CSV table")
+    for encoding in ("utf-8-sig", "gb18030"):  # LAND/Neware exports on Chinese Windows use GBK
+        try:
+            return data.decode(encoding), encoding
+        except UnicodeDecodeError:
+            continue
+    return data.decode("latin-1"), "latin-1"  # pragma: no cover - latin-1 decodes anything
+
+
+def _read_csv(path: Path, columns: dict | None) -> CyclingData:
+    text, encoding = _decode(path)
+    lines = text.splitlines()
+    skip = 0
+    while skip < len(lines) and (not lines[skip].strip() or lines[skip].lstrip().startswith("#")):
+        skip += 1
+    if skip == len(lines):
+        raise InputFileError(path, "no header line (only comments); expected a cycling table")
+    header_line = lines[skip]
+    try:
+        sep = csv.Sniffer().sniff(header_line, delimiters=",;\t").delimiter
+    except csv.Error:
+        sep = ","
+    try:
+        raw = pd.read_csv(io.StringIO(text), sep=sep, skiprows=skip, skipinitialspace=True)
+    except (pd.errors.ParserError, ValueError) as exc:
+        raise InputFileError(path, f"not a readable {sep!r}-separated table: {exc}") from None
+    raw.columns = [str(c).strip() for c in raw.columns]
+    headers = list(raw.columns)
+    dialect = _dialect(headers, "generic-csv")
+    notes = [] if encoding == "utf-8-sig" else [f"decoded as {encoding}"]
+    return normalise(raw, _specs(path, headers, columns), path, dialect, skip + 2, notes)
+
+
+def _read_xlsx(path: Path, columns: dict | None) -> CyclingData:
+    import zipfile
+
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
+        raise InputFileError(path, f"not a readable .xlsx workbook ({exc})") from None
+    best: tuple[int, str, int, list[str]] | None = None
+    try:
+        for sheet in book.worksheets:
+            for r, row in enumerate(sheet.iter_rows(max_row=HEADER_SEARCH_ROWS, values_only=True)):
+                headers = [str(v).strip() if v is not None else "" for v in row]
+                score = len(recognise([h for h in headers if h]))
+                if score >= 2 and (best is None or score > best[0]):
+                    best = (score, sheet.title, r, headers)
+        if best is None:
+            if columns:
+                return _xlsx_with_mapping(book, path, columns)
+            found = []
+            for sheet in book.worksheets:
+                first = next(sheet.iter_rows(max_row=1, values_only=True), ())
+                found += [str(v) for v in first if v is not None]
+            raise InputFileError(
+                path, f"no sheet with a recognised cycling table; {mapping_hint(found)}"
+            )
+        _, title, header_row, headers = best
+        rows = list(book[title].iter_rows(min_row=header_row + 2, values_only=True))
+    finally:
+        book.close()
+    keep = [i for i, h in enumerate(headers) if h]
+    raw = pd.DataFrame(
+        [[row[i] if i < len(row) else None for i in keep] for row in rows],
+        columns=[headers[i] for i in keep],
+    )
+    dialect = _dialect(list(raw.columns), "generic-xlsx")
+    if dialect == "chinese-header-xlsx":
+        dialect = "land-xlsx"
+    specs = _specs(path, list(raw.columns), columns)
+    return normalise(raw, specs, path, dialect, header_row + 2, [f"sheet {title!r}"])
+
+
+def _xlsx_with_mapping(book: Any, path: Path, columns: dict) -> CyclingData:
+    """Unrecognised workbook but a user mapping: use the first sheet whose first row has them."""
+    wanted = {v["column"] if isinstance(v, dict) else v for v in columns.values()}
+    for sheet in book.worksheets:
+        rows = sheet.iter_rows(values_only=True)
+        headers = [str(v).strip() if v is not None else "" for v in next(rows, ())]
+        if wanted <= set(headers):
+            raw = pd.DataFrame(list(rows), columns=headers)
+            specs = _specs(path, headers, columns)
+            return normalise(raw, specs, path, "generic-xlsx", 2, [f"sheet {sheet.title!r}"])
+    raise InputFileError(path, f"no sheet has the mapped columns {sorted(wanted)}")
+
+
+def _read_neware(path: Path, columns: dict | None) -> CyclingData:
+    import NewareNDA
+
+    try:
+        raw = NewareNDA.read(str(path), log_level="ERROR")
+    except Exception as exc:  # the library raises anything from struct.error to KeyError
+        raise InputFileError(path, f"not a readable Neware {path.suffix} file ({exc!r})") from None
+    if raw is None or len(raw) == 0:
+        raise InputFileError(path, "the Neware file holds no records")
+    raw = raw.reset_index(drop=True)
+    notes = []
+    if "Timestamp" in raw.columns and raw["Timestamp"].notna().all():
+        stamps = pd.to_datetime(raw["Timestamp"])
+        raw["time_s"] = (stamps - stamps.iloc[0]).dt.total_seconds()
+        notes.append("time from the record timestamps")
+    headers = [str(c) for c in raw.columns]
+    specs = {
+        "current_mA": ColumnSpec("current_mA", "Current(mA)"),
+        "voltage_V": ColumnSpec("voltage_V", "Voltage"),
+        "cycle": ColumnSpec("cycle", "Cycle"),
+        "step": ColumnSpec("step", "Step"),
+        "charge_capacity_mAh": ColumnSpec("charge_capacity_mAh", "Charge_Capacity(mAh)"),
+        "discharge_capacity_mAh": ColumnSpec("discharge_capacity_mAh", "Discharge_Capacity(mAh)"),
+        "time_s": ColumnSpec("time_s", "time_s" if "time_s" in raw.columns else "Time"),
+    }
+    specs = {q: s for q, s in specs.items() if s.column in raw.columns}
+    if columns:
+        user, problems = from_user_mapping(columns, headers)
+        if problems:
+            raise InputFileError(path, "; ".join(problems) + f". {mapping_hint(headers)}")
+        specs.update(user)
+    return normalise(raw, specs, path, f"neware-{path.suffix.lower()[1:]}", None, notes)
+
+
+def _read_mpr(path: Path, columns: dict | None) -> CyclingData:
+    from galvani import BioLogic
+
+    try:
+        mpr = BioLogic.MPRfile(str(path))
+        raw = pd.DataFrame(mpr.data)
+    except Exception as exc:  # galvani raises ValueError, OSError, NotImplementedError ...
+        raise InputFileError(path, f"not a readable BioLogic .mpr file ({exc!r})") from None
+    return _biologic(path, raw, columns, "biologic-mpr", None)
+
+
+def _read_mpt(path: Path, columns: dict | None) -> CyclingData:
+    text = path.read_bytes().decode("latin-1")
+    lines = text.splitlines()
+    match = re.search(r"Nb header lines\s*:\s*(\d+)", "\n".join(lines[:5]))
+    if not lines or not lines[0].startswith("EC-Lab ASCII FILE") or match is None:
+        raise InputFileError(
+            path,
+            "not a BioLogic .mpt export: expected 'EC-Lab ASCII FILE' and "
+            "'Nb header lines : N' at the top",
+            line=1,
+        )
+    n_header = int(match.group(1))
+    try:
+        raw = pd.read_csv(io.StringIO(text), sep="\t", skiprows=n_header - 1, decimal=".")
+    except (pd.errors.ParserError, ValueError) as exc:
+        raise InputFileError(path, f"damaged .mpt table: {exc}", line=n_header) from None
+    raw.columns = [str(c).strip() for c in raw.columns]
+    raw = raw.loc[:, [c for c in raw.columns if not c.startswith("Unnamed")]]
+    return _biologic(path, raw, columns, "biologic-mpt", n_header + 1)
+
+
+def _biologic(
+    path: Path, raw: pd.DataFrame, columns: dict | None, dialect: str, first_line: int | None
+) -> CyclingData:
+    headers = [str(c) for c in raw.columns]
+    specs = {
+        q: s
+        for q, s in recognise(headers).items()
+        if q in ("time_s", "current_mA", "voltage_V", "cycle")
+    }
+    notes = []
+    if "cycle" in specs and np.all(raw[specs["cycle"].column].to_numpy() == 0):
+        del specs["cycle"]  # EC-Lab writes 0 throughout when cycles are not counted
+    if columns:
+        user, problems = from_user_mapping(columns, headers)
+        if problems:
+            raise InputFileError(path, "; ".join(problems) + f". {mapping_hint(headers)}")
+        specs.update(user)
+    if "capacity_mAh" not in specs:
+        notes.append("BioLogic: capacity integrated from I and time (Q columns are signed)")
+    return normalise(raw, specs, path, dialect, first_line, notes)

@@ -1,0 +1,1 @@
+"""Provenance: what every derived number was computed from, by what code, when and where."""
