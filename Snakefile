@@ -13,6 +13,8 @@ validate(config, "schema/config.schema.json")
 
 include: "workflow/rules/common.smk"
 include: "workflow/rules/cells.smk"
+include: "workflow/rules/eis.smk"
+include: "workflow/rules/xrd.smk"
 include: "workflow/rules/ingest.smk"
 
 

@@ -2,9 +2,14 @@
 -- Portable SQL (SQLite and PostgreSQL). Regenerated into schema/views.sql by `labledger schema`.
 -- Each view starts with a comment block that the README and `labledger views` show.
 
--- batch_synthesis: one row per batch with its synthesis parameters flattened.
--- Milling columns come from the first ball_mill step, calcine_* from the first calcine step,
--- sinter_* from the last sinter step (the one that sets the final microstructure).
+-- batch_synthesis: one row per batch with its synthesis parameters flattened and its measured
+-- properties. Milling columns come from the first ball_mill step, calcine_* from the first
+-- calcine step, sinter_* from the last sinter step (the one that sets the microstructure).
+-- li2la2ti3o10_wt_pct, llto_wt_pct: weight fractions from the batch's XRD scans (mean over
+-- scans, a phase not found counting as 0; LLTO = tetragonal + cubic perovskite; empty
+-- without an analysed scan);
+-- sigma_total_rt_s_cm: mean total conductivity (S/cm) of the batch's pellets at 20-30 C;
+-- ea_total_ev, ea_bulk_ev: activation energies from arrhenius_fit (ln(sigma*T) vs 1/T).
 CREATE VIEW batch_synthesis AS
 SELECT
   b.id AS batch_id,
@@ -44,6 +49,20 @@ SELECT
      WHERE s.batch_id = b.id AND s.type = 'sinter' ORDER BY s.position DESC LIMIT 1)
      AS sinter_atmosphere,
   (SELECT COUNT(*) FROM batch_step s WHERE s.batch_id = b.id) AS n_steps,
+  (SELECT SUM(CASE WHEN p.phase = 'Li2La2Ti3O10' THEN p.wt_pct ELSE 0 END)
+          / COUNT(DISTINCT x.id)
+     FROM xrd x JOIN xrd_phase p ON p.xrd_id = x.id WHERE x.sample = b.id)
+     AS li2la2ti3o10_wt_pct,
+  (SELECT SUM(CASE WHEN p.phase LIKE 'LLTO%' THEN p.wt_pct ELSE 0 END) / COUNT(DISTINCT x.id)
+     FROM xrd x JOIN xrd_phase p ON p.xrd_id = x.id WHERE x.sample = b.id) AS llto_wt_pct,
+  (SELECT COUNT(*) FROM xrd x JOIN xrd_result r ON r.xrd_id = x.id WHERE x.sample = b.id)
+     AS n_xrd_scans,
+  (SELECT AVG(r.sigma_total_s_cm) FROM eis e JOIN eis_result r ON r.eis_id = e.id
+     WHERE e.sample = b.id AND e.temperature_c BETWEEN 20 AND 30) AS sigma_total_rt_s_cm,
+  (SELECT a.ea_ev FROM arrhenius_fit a WHERE a.sample = b.id AND a.quantity = 'sigma_total')
+     AS ea_total_ev,
+  (SELECT a.ea_ev FROM arrhenius_fit a WHERE a.sample = b.id AND a.quantity = 'sigma_bulk')
+     AS ea_bulk_ev,
   b.synthetic,
   b.notes
 FROM batch b;
@@ -89,6 +108,50 @@ FROM (
 LEFT JOIN batch bs ON bs.id = m.sample
 LEFT JOIN electrode el ON el.id = m.sample
 LEFT JOIN batch be ON be.id = el.batch;
+
+-- xrd_figures: one row per phase found in a scan, with the scan's batch and fit quality.
+CREATE VIEW xrd_figures AS
+SELECT
+  x.id AS xrd_id,
+  x.sample,
+  COALESCE(bs.id, el.batch) AS batch_id,
+  p.phase,
+  p.wt_pct,
+  p.wt_pct_esd,
+  p.a_a,
+  p.c_a,
+  r.rwp_percent,
+  r.gof,
+  r.phases_detected
+FROM xrd x
+JOIN xrd_result r ON r.xrd_id = x.id
+JOIN xrd_phase p ON p.xrd_id = x.id
+LEFT JOIN batch bs ON bs.id = x.sample
+LEFT JOIN electrode el ON el.id = x.sample;
+
+-- eis_figures: one row per fitted spectrum with its sample, batch, temperature, resistances
+-- and conductivities (S/cm); sigma_bulk_s_cm is empty when the bulk arc lies outside the
+-- measured frequency window (bulk_reason says why).
+CREATE VIEW eis_figures AS
+SELECT
+  e.id AS eis_id,
+  e.sample,
+  COALESCE(bs.id, el.batch) AS batch_id,
+  e.condition,
+  r.temperature_c,
+  r.circuit_used,
+  r.r_total_ohm,
+  r.charge_transfer_r_ohm,
+  r.sigma_total_s_cm,
+  r.sigma_bulk_s_cm,
+  r.sigma_gb_apparent_s_cm,
+  r.bulk_determined,
+  r.bulk_reason,
+  r.linkk_residual_max
+FROM eis e
+JOIN eis_result r ON r.eis_id = e.id
+LEFT JOIN batch bs ON bs.id = e.sample
+LEFT JOIN electrode el ON el.id = e.sample;
 
 -- cell_figures: one row per cell with its lineage and the figures of its cycling analysis
 -- (CE as a fraction 0-1; mean over the stated window of cycles after activation).

@@ -5,3 +5,6 @@ Kept in a module that imports nothing, because the Snakefile reads it on every i
 """
 
 CYCLING = "1"
+EIS = "1"
+XRD = "1"
+XRD_REFERENCES = "1"

@@ -19,6 +19,38 @@ CONFIG_ENV = "LABLEDGER_CONFIG"
 DEFAULT_CONFIG_NAME = "config.yaml"
 
 
+#: Default circuit for pellets between blocking electrodes: bulk arc, grain-boundary arc and the
+#: electrode spike, in the `impedance` package's syntax.
+PELLET_CIRCUIT = "p(R1,CPE1)-p(R2,CPE2)-CPE3"
+
+
+class EisSettings(BaseModel):
+    """Settings of the impedance analysis."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    default_circuit: str = Field(
+        default=PELLET_CIRCUIT,
+        description="Circuit fitted when a record names none (impedance.py string syntax).",
+    )
+
+
+class XrdSettings(BaseModel):
+    """Settings of the XRD phase analysis."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    phases: dict[str, str] = Field(
+        default_factory=dict,
+        description="Extra or replacement candidate phases: NAME -> CIF path (relative to "
+        "config.yaml). The shipped ones are LLTO_tetragonal, LLTO_cubic, Li2La2Ti3O10, rutile, "
+        "anatase, La2O3, Li2TiO3, Li2CO3 and La(OH)3.",
+    )
+    candidates: list[str] | None = Field(
+        default=None, description="Limit the candidates to these names (default: all)."
+    )
+
+
 class ConfigFile(BaseModel):
     """The fields of config.yaml (its JSON Schema is schema/config.schema.json)."""
 
@@ -31,6 +63,8 @@ class ConfigFile(BaseModel):
         description="SQLAlchemy URL, e.g. postgresql+psycopg://host/lab; "
         "default sqlite:///<results_dir>/labledger.db. LABLEDGER_DATABASE_URL overrides it.",
     )
+    eis: EisSettings = Field(default_factory=EisSettings)
+    xrd: XrdSettings = Field(default_factory=XrdSettings)
 
 
 class Config:

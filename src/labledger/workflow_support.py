@@ -10,7 +10,14 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-_RAW_LINE = re.compile(rb"(?m)^raw_file:[ \t]*['\"]?([^'\"\n#]+?)['\"]?[ \t]*(?:#.*)?$")
+
+def _line_pattern(name: str) -> re.Pattern[bytes]:
+    return re.compile(
+        rb"(?m)^" + name.encode() + rb":[ \t]*['\"]?([^'\"\n#]+?)['\"]?[ \t]*(?:#.*)?$"
+    )
+
+
+_RAW_LINE = _line_pattern("raw_file")
 
 
 def records_in(folder: Path) -> dict[str, Path]:
@@ -29,6 +36,15 @@ def raw_file_of(record: Path) -> Path | None:
     if value in ("", "null", "~"):
         return None
     return Path(record.parent, value)
+
+
+def top_level_value(record: Path, name: str) -> str | None:
+    """The plain scalar written on a record's top-level `name:` line, or None."""
+    match = _line_pattern(name).search(record.read_bytes())
+    if not match:
+        return None
+    value = match.group(1).decode("utf-8", "replace").strip()
+    return None if value in ("", "null", "~") else value
 
 
 def analysable(folder: Path) -> dict[str, tuple[Path, Path]]:

@@ -129,23 +129,21 @@ def test_moved_file_keeps_its_history(project) -> None:
 
 
 def test_raw_file_content_change_is_seen(project) -> None:
-    raw = project.records / "raw" / "xrd" / "XRD-001.xy"
+    raw = project.records / "raw" / "xrd" / "XRD-100.xy"
     raw.parent.mkdir(parents=True, exist_ok=True)
     raw.write_text("10 100\n")
-    edit(
-        project.records / "xrd" / "XRD-001.yaml",
-        "step_deg: 0.02",
-        "step_deg: 0.02\nraw_file: ../raw/xrd/XRD-001.xy",
-    )
+    text = (project.records / "xrd" / "XRD-001.yaml").read_text()
+    text = text.replace("id: XRD-001", "id: XRD-100").replace("XRD-001.xy", "XRD-100.xy")
+    project.write("xrd/XRD-100.yaml", text)
     ingest(project.config())
-    first = db_rows(project.db_path, "SELECT sha256 FROM raw_file WHERE record_id='XRD-001'")
+    first = db_rows(project.db_path, "SELECT sha256 FROM raw_file WHERE record_id='XRD-100'")
     assert first == [(hashlib.sha256(b"10 100\n").hexdigest(),)]
     raw.write_text("10 100\n")  # same bytes, new mtime: nothing to write
     assert not ingest(project.config()).wrote
     raw.write_text("10 200\n")
     summary = ingest(project.config())
-    assert summary.raw_changed == ["XRD-001"]
-    assert db_rows(project.db_path, "SELECT sha256 FROM raw_file WHERE record_id='XRD-001'") == [
+    assert summary.raw_changed == ["XRD-100"]
+    assert db_rows(project.db_path, "SELECT sha256 FROM raw_file WHERE record_id='XRD-100'") == [
         (hashlib.sha256(b"10 200\n").hexdigest(),)
     ]
     raw.unlink()

@@ -22,21 +22,23 @@ def snakemake(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-#: Cells kept in the workflow copies: small files, one half cell and one anode-free cell.
-KEEP_CELLS = {"C-001", "C-012"}
+#: Measurements kept in the workflow copies (the others are deleted to keep the runs quick):
+#: one half cell and one anode-free cell, one scan, one spectrum.
+KEEP = {"cells": {"C-001", "C-012"}, "xrd": {"XRD-003"}, "eis": {"EIS-003"}}
 
 
 def make_copy(tmp_path: Path) -> Path:
-    """The project with the demo records, analyses limited to KEEP_CELLS to stay quick."""
+    """The project with the demo records, measurements limited to KEEP to stay quick."""
     root = tmp_path / "lab"
     root.mkdir()
     for name in ("Snakefile", "config.yaml"):
         shutil.copy(REPO / name, root / name)
     for name in ("workflow", "schema", "records"):
         shutil.copytree(REPO / name, root / name)
-    for path in (root / "records" / "cells").glob("*.yaml"):
-        if path.stem not in KEEP_CELLS:
-            path.unlink()
+    for folder, keep in KEEP.items():
+        for path in (root / "records" / folder).glob("*.yaml"):
+            if path.stem not in keep:
+                path.unlink()
     return root
 
 
@@ -59,6 +61,11 @@ def test_rebuilds_only_what_a_change_affects(tmp_path: Path) -> None:
     assert sorted(p.name for p in results.glob("*.json")) == ["C-001.json", "C-012.json"]
     con = sqlite3.connect(root / "results" / "labledger.db")
     assert con.execute("SELECT COUNT(*) FROM cell_result").fetchone() == (2,)
+    row = con.execute(
+        "SELECT li2la2ti3o10_wt_pct, sigma_total_rt_s_cm FROM batch_synthesis "
+        "WHERE batch_id = 'B-003'"
+    ).fetchone()
+    assert 5 < row[0] < 7 and 1e-5 < row[1] < 1e-4
     con.close()
 
     for path in (root / "records").rglob("*"):

@@ -21,6 +21,8 @@ rule ingest:
         f"{RESULTS}/check.done",
         record_files(),
         expand(f"{RESULTS}/cells/{{id}}.json", id=sorted(CELLS)),
+        expand(f"{RESULTS}/eis/{{id}}.json", id=sorted(EIS)),
+        expand(f"{RESULTS}/xrd/{{id}}.json", id=sorted(XRD)),
     output:
         touch(f"{RESULTS}/ingest.done"),
     log:

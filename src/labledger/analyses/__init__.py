@@ -52,9 +52,9 @@ class Analysis:
 
 
 def _registry() -> dict[str, Analysis]:
-    from labledger.analyses import cells
+    from labledger.analyses import cells, eis, xrd
 
-    return {a.kind: a for a in (cells.ANALYSIS,)}
+    return {a.kind: a for a in (cells.ANALYSIS, eis.ANALYSIS, xrd.ANALYSIS)}
 
 
 def analysis_for(kind: str) -> Analysis:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from labledger.analyses import Analysis, AnalysisOutput
+from labledger.analysis_versions import CYCLING
 from labledger.config import Config
 from labledger.errors import LabledgerError
 from labledger.records.base import RecordBase
@@ -17,7 +18,6 @@ def analyze_cell(
     """Coulombic efficiency, nucleation, retention and cycle life of one cell record."""
     from labledger.cycling import analyze_cycling, read_cycling
     from labledger.cycling.plots import plot_summary
-    from labledger.cycling.table import ANALYSIS_VERSION
 
     assert isinstance(record, Cell)
     if record.cell_type == "symmetric":
@@ -54,7 +54,7 @@ def analyze_cell(
     if plot is not None:
         plot.parent.mkdir(parents=True, exist_ok=True)
         plot_summary(data, result, plot)
-    return AnalysisOutput("cycling", ANALYSIS_VERSION, params, result.to_dict())
+    return AnalysisOutput("cycling", CYCLING, params, result.to_dict())
 
 
 ANALYSIS = Analysis(kind="cell", folder="cells", run=analyze_cell)

@@ -7,16 +7,23 @@ Public API:
 - plots in `labledger.cycling.plots`, demo data in `labledger.cycling.demo`.
 """
 
-from labledger.cycling.analyze import analyze_cycling
-from labledger.cycling.fullcell import FullCellResult, analyze_full_cell
-from labledger.cycling.halfcell import HalfCellResult, analyze_half_cell
-from labledger.cycling.readers import read_cycling
-from labledger.cycling.table import (
-    ANALYSIS_VERSION,
-    CyclingAnalysisError,
-    CyclingData,
-    parse_window,
-)
+import importlib
+from typing import Any
+
+# Imported on first use (PEP 562), so that `labledger --help` and the CLIs of other analyses do
+# not pay for numpy, scipy and pandas.
+_WHERE = {
+    "ANALYSIS_VERSION": "labledger.cycling.table",
+    "CyclingAnalysisError": "labledger.cycling.table",
+    "CyclingData": "labledger.cycling.table",
+    "FullCellResult": "labledger.cycling.fullcell",
+    "HalfCellResult": "labledger.cycling.halfcell",
+    "analyze_cycling": "labledger.cycling.analyze",
+    "analyze_full_cell": "labledger.cycling.fullcell",
+    "analyze_half_cell": "labledger.cycling.halfcell",
+    "parse_window": "labledger.cycling.table",
+    "read_cycling": "labledger.cycling.readers",
+}
 
 __all__ = [
     "ANALYSIS_VERSION",
@@ -30,3 +37,9 @@ __all__ = [
     "parse_window",
     "read_cycling",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _WHERE:
+        return getattr(importlib.import_module(_WHERE[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

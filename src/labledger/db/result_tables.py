@@ -80,3 +80,92 @@ class CellCycle(LedgerTable, table=True):
     hysteresis_mv: float | None = None
     retention: float | None = None
     avg_discharge_v: float | None = None
+
+
+class EisResult(LedgerTable, table=True):
+    """Resistances and conductivities of one impedance spectrum (its current fit)."""
+
+    __tablename__ = "eis_result"
+    eis_id: str = Field(primary_key=True)
+    run_id: int = Field(foreign_key="analysis_run.id")
+    temperature_c: float | None = None
+    circuit_used: str
+    r_bulk_ohm: float | None = None
+    r_gb_ohm: float | None = None
+    r_total_ohm: float | None = None
+    r_total_stderr_ohm: float | None = None
+    charge_transfer_r_ohm: float | None = None
+    bulk_determined: bool = False
+    bulk_reason: str | None = None
+    sigma_bulk_s_cm: float | None = None
+    sigma_gb_apparent_s_cm: float | None = None
+    sigma_total_s_cm: float | None = Field(default=None, description="L / (R_total A), S/cm.")
+    sigma_total_stderr_s_cm: float | None = None
+    chi2: float | None = None
+    linkk_residual_max: float | None = Field(default=None, description="Lin-KK, fraction of |Z|.")
+
+
+class EisArc(LedgerTable, table=True):
+    """The arcs of a fitted spectrum with their effective capacitance and assigned role."""
+
+    __tablename__ = "eis_arc"
+    eis_id: str = Field(primary_key=True)
+    position: int = Field(primary_key=True)
+    resistor: str
+    r_ohm: float | None = None
+    c_eff_f: float | None = None
+    c_per_cm_f: float | None = Field(default=None, description="C_eff L / A, F/cm.")
+    f_c_hz: float | None = None
+    n: float | None = None
+    role: str = Field(description="bulk, grain_boundary, electrode, outside_window, unassigned.")
+
+
+class ArrheniusFit(LedgerTable, table=True):
+    """Activation energy of one sample from its spectra at several temperatures.
+
+    Recomputed from `eis_result` whenever a spectrum's result changes: ln(sigma*T) vs 1/T,
+    Ea = -slope * k_B (form stored in `form`).
+    """
+
+    __tablename__ = "arrhenius_fit"
+    sample: str = Field(primary_key=True)
+    quantity: str = Field(primary_key=True, description="sigma_total or sigma_bulk.")
+    form: str
+    n_points: int
+    t_min_c: float
+    t_max_c: float
+    ea_ev: float
+    ea_stderr_ev: float | None = None
+    r_squared: float | None = None
+    eis_ids: str = Field(description="Comma-separated ids of the spectra used.")
+
+
+class XrdResult(LedgerTable, table=True):
+    """Fit quality and phase set of one diffraction scan (its current analysis)."""
+
+    __tablename__ = "xrd_result"
+    xrd_id: str = Field(primary_key=True)
+    run_id: int = Field(foreign_key="analysis_run.id")
+    phases_detected: str = Field(description="Comma-separated phase names.")
+    rwp_percent: float | None = None
+    gof: float | None = None
+    zero_shift_deg: float | None = None
+    n_points: int | None = None
+
+
+class XrdPhase(LedgerTable, table=True):
+    """One phase found in a scan: Hill-Howard weight fraction and refined cell."""
+
+    __tablename__ = "xrd_phase"
+    xrd_id: str = Field(primary_key=True)
+    phase: str = Field(primary_key=True)
+    formula: str | None = None
+    space_group: str | None = None
+    wt_pct: float = Field(description="Weight fraction, wt %.")
+    wt_pct_esd: float | None = Field(default=None, description="Statistical uncertainty, wt %.")
+    a_a: float | None = Field(default=None, description="Refined a, Angstrom.")
+    b_a: float | None = None
+    c_a: float | None = None
+    beta_deg: float | None = None
+    preferred_orientation_r: float | None = None
+    cif_sha256: str | None = None

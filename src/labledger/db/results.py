@@ -14,9 +14,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Table, delete, insert, select, update
+from sqlalchemy import Connection, Table, delete, insert, select, text, update
 
-from labledger.db.result_tables import AnalysisRun, CellCycle, CellResult
+from labledger.db.result_tables import (
+    AnalysisRun,
+    ArrheniusFit,
+    CellCycle,
+    CellResult,
+    EisArc,
+    EisResult,
+    XrdPhase,
+    XrdResult,
+)
 from labledger.errors import Problem, RecordsInvalid
 
 RowMaker = Callable[[int, dict[str, Any]], dict[Table, list[dict[str, Any]]]]
@@ -68,6 +77,80 @@ def _cell_rows(run_id: int, env: dict[str, Any]) -> dict[Table, list[dict[str, A
     return {CellResult.__table__: [summary], CellCycle.__table__: cycles}
 
 
+def _eis_rows(run_id: int, env: dict[str, Any]) -> dict[Table, list[dict[str, Any]]]:
+    res = env["result"]
+    eid = env["record_id"]
+    linkk = res.get("linkk") or {}
+    summary = {
+        "eis_id": eid,
+        "run_id": run_id,
+        "temperature_c": res.get("temperature_C"),
+        "circuit_used": res["circuit_used"],
+        "r_bulk_ohm": res.get("R_bulk_ohm"),
+        "r_gb_ohm": res.get("R_gb_ohm"),
+        "r_total_ohm": res.get("R_total_ohm"),
+        "r_total_stderr_ohm": res.get("R_total_stderr_ohm"),
+        "charge_transfer_r_ohm": res.get("charge_transfer_R_ohm"),
+        "bulk_determined": bool(res.get("bulk_determined")),
+        "bulk_reason": res.get("bulk_reason"),
+        "sigma_bulk_s_cm": res.get("sigma_bulk_S_cm"),
+        "sigma_gb_apparent_s_cm": res.get("sigma_gb_apparent_S_cm"),
+        "sigma_total_s_cm": res.get("sigma_total_S_cm"),
+        "sigma_total_stderr_s_cm": res.get("sigma_total_stderr_S_cm"),
+        "chi2": res.get("chi2"),
+        "linkk_residual_max": linkk.get("residual_max"),
+    }
+    arcs = [
+        {
+            "eis_id": eid,
+            "position": i,
+            "resistor": a["resistor"],
+            "r_ohm": a.get("R_ohm"),
+            "c_eff_f": a.get("C_eff_F"),
+            "c_per_cm_f": a.get("C_per_cm_F"),
+            "f_c_hz": a.get("f_c_Hz"),
+            "n": a.get("n"),
+            "role": a["role"],
+        }
+        for i, a in enumerate(res.get("arcs", []))
+    ]
+    return {EisResult.__table__: [summary], EisArc.__table__: arcs}
+
+
+def _xrd_rows(run_id: int, env: dict[str, Any]) -> dict[Table, list[dict[str, Any]]]:
+    res = env["result"]
+    xid = env["record_id"]
+    summary = {
+        "xrd_id": xid,
+        "run_id": run_id,
+        "phases_detected": ",".join(res.get("phases_detected", [])),
+        "rwp_percent": res.get("rwp_percent"),
+        "gof": res.get("gof"),
+        "zero_shift_deg": res.get("zero_shift_deg"),
+        "n_points": res.get("n_points"),
+    }
+    phases = []
+    for p in res.get("phases", []):
+        lattice = p.get("lattice") or {}
+        phases.append(
+            {
+                "xrd_id": xid,
+                "phase": p["name"],
+                "formula": p.get("formula"),
+                "space_group": p.get("space_group"),
+                "wt_pct": p["wt_percent"],
+                "wt_pct_esd": p.get("wt_percent_esd"),
+                "a_a": lattice.get("a_A"),
+                "b_a": lattice.get("b_A"),
+                "c_a": lattice.get("c_A"),
+                "beta_deg": lattice.get("beta_deg"),
+                "preferred_orientation_r": p.get("preferred_orientation_r"),
+                "cif_sha256": (p.get("reference") or {}).get("cif_sha256"),
+            }
+        )
+    return {XrdResult.__table__: [summary], XrdPhase.__table__: phases}
+
+
 #: analysis name -> (result folder, row maker, tables it fills keyed by record id column)
 LOADERS: dict[str, tuple[str, RowMaker, tuple[tuple[Table, str], ...]]] = {
     "cycling": (
@@ -75,12 +158,64 @@ LOADERS: dict[str, tuple[str, RowMaker, tuple[tuple[Table, str], ...]]] = {
         _cell_rows,
         ((CellResult.__table__, "cell_id"), (CellCycle.__table__, "cell_id")),
     ),
+    "eis": (
+        "eis",
+        _eis_rows,
+        ((EisResult.__table__, "eis_id"), (EisArc.__table__, "eis_id")),
+    ),
+    "xrd": (
+        "xrd",
+        _xrd_rows,
+        ((XrdResult.__table__, "xrd_id"), (XrdPhase.__table__, "xrd_id")),
+    ),
 }
 
 
+def update_arrhenius(conn: Connection) -> None:
+    """Recompute `arrhenius_fit` from the pellet spectra of each sample (>= 2 temperatures)."""
+    from labledger.eis.arrhenius import arrhenius
+
+    table = ArrheniusFit.__table__
+    conn.execute(delete(table))
+    rows = conn.execute(
+        text(
+            "SELECT e.sample, r.eis_id, r.temperature_c, r.sigma_total_s_cm, r.sigma_bulk_s_cm "
+            "FROM eis_result r JOIN eis e ON e.id = r.eis_id "
+            "WHERE r.sigma_total_s_cm IS NOT NULL AND r.temperature_c IS NOT NULL "
+            "ORDER BY e.sample, r.temperature_c, r.eis_id"
+        )
+    ).all()
+    by_sample: dict[str, list[Any]] = {}
+    for row in rows:
+        by_sample.setdefault(row.sample, []).append(row)
+    out = []
+    for sample, points in by_sample.items():
+        for quantity, index in (("sigma_total", 3), ("sigma_bulk", 4)):
+            usable = [p for p in points if p[index] is not None]
+            if len({p.temperature_c for p in usable}) < 2:
+                continue
+            fit = arrhenius([p.temperature_c for p in usable], [p[index] for p in usable])
+            out.append(
+                {
+                    "sample": sample,
+                    "quantity": quantity,
+                    "form": fit.form,
+                    "n_points": fit.n_points,
+                    "t_min_c": min(fit.temperatures_C),
+                    "t_max_c": max(fit.temperatures_C),
+                    "ea_ev": fit.Ea_eV,
+                    "ea_stderr_ev": fit.Ea_stderr_eV,
+                    "r_squared": fit.r_squared,
+                    "eis_ids": ",".join(p.eis_id for p in usable),
+                }
+            )
+    if out:
+        conn.execute(insert(table), out)
+
+
 def result_tables() -> list[Table]:
-    """Every per-analysis result table (rebuilt when their definitions change)."""
-    return [t for _, _, tables in LOADERS.values() for t, _ in tables]
+    """Every derived result table (rebuilt when their definitions change)."""
+    return [t for _, _, tables in LOADERS.values() for t, _ in tables] + [ArrheniusFit.__table__]
 
 
 @dataclass
@@ -171,6 +306,8 @@ def load_results(
         for t, key in LOADERS[analysis][2]:
             conn.execute(delete(t).where(t.c[key] == rid))
         summary.unloaded.append(rid)
+    if any(a == "eis" for a, _ in todo) or any(a == "eis" for _, a in stale):
+        update_arrhenius(conn)
     return summary
 
 

@@ -197,9 +197,9 @@ def electrodes() -> list[dict[str, Any]]:
     return out
 
 
-def xrd_scans() -> list[dict[str, Any]]:
+def xrd_scans(raw: RawFiles | None = None) -> list[dict[str, Any]]:
     ids = [b[0] for b in BATCHES] + [COMMERCIAL_BATCH]
-    return [
+    out = [
         {
             "id": f"XRD-{i:03d}",
             "kind": "xrd",
@@ -216,9 +216,12 @@ def xrd_scans() -> list[dict[str, Any]]:
         }
         for i, batch in enumerate(ids, start=1)
     ]
+    for rec in out:
+        rec.update((raw or {}).get(rec["id"], {}))
+    return out
 
 
-def spectra() -> list[dict[str, Any]]:
+def spectra(raw: RawFiles | None = None) -> list[dict[str, Any]]:
     out = []
     for rid, batch, temp in EIS_PELLETS:
         out.append(
@@ -254,6 +257,8 @@ def spectra() -> list[dict[str, Any]]:
                 "amplitude_mV": 10,
             }
         )
+    for rec in out:
+        rec.update((raw or {}).get(rec["id"], {}))
     return out
 
 
@@ -265,8 +270,8 @@ CYCLERS = {
     "land-xlsx": "LAND CT2001A",
 }
 
-#: Raw files of the demo records: record id -> (path relative to records/, instrument).
-RawFiles = dict[str, tuple[str, str]]
+#: Fields the raw-data generators add to demo records (raw_file, instrument, circuit), by id.
+RawFiles = dict[str, dict[str, Any]]
 
 
 def cells(raw: RawFiles | None = None) -> list[dict[str, Any]]:
@@ -315,18 +320,17 @@ def cells(raw: RawFiles | None = None) -> list[dict[str, Any]]:
                 "cell_format": "CR2032",
                 "area_cm2": 1.13,
                 "protocol": protocol,
-                "cycler": raw[rid][1] if raw and rid in raw else "LAND CT2001A",
+                "cycler": "LAND CT2001A",
             }
         )
-        if raw and rid in raw:
-            rec["raw_file"] = f"../{raw[rid][0]}"
+        rec.update((raw or {}).get(rid, {}))
         out.append(rec)
     return out
 
 
 def demo_records(raw: RawFiles | None = None) -> list[dict[str, Any]]:
     """Every demo record as plain data, in a stable order; `raw` names their raw files."""
-    return batches() + electrodes() + xrd_scans() + spectra() + cells(raw)
+    return batches() + electrodes() + xrd_scans(raw) + spectra(raw) + cells(raw)
 
 
 HEADER = (
@@ -345,10 +349,22 @@ def render(record: dict[str, Any]) -> str:
 def write_demo_raw(records_dir: Path) -> RawFiles:
     """Write the synthetic raw instrument files under `records_dir/raw/`; name them by record."""
     from labledger.cycling.demo import write_demo_cycling
+    from labledger.eis.demo import write_demo_spectra
+    from labledger.xrd.demo import write_demo_scans
 
     raw: RawFiles = {}
     for cell in write_demo_cycling(records_dir / "raw" / "cells"):
-        raw[cell.record_id] = (f"raw/cells/{cell.file_name}", CYCLERS[cell.dialect])
+        raw[cell.record_id] = {
+            "cycler": CYCLERS[cell.dialect],
+            "raw_file": f"../raw/cells/{cell.file_name}",
+        }
+    for spectrum in write_demo_spectra(records_dir / "raw" / "eis"):
+        fields: dict[str, Any] = {"raw_file": f"../raw/eis/{spectrum.file_name}"}
+        if spectrum.kind == "electrode":
+            fields["circuit"] = spectrum.circuit
+        raw[spectrum.record_id] = fields
+    for scan in write_demo_scans(records_dir / "raw" / "xrd"):
+        raw[scan.record_id] = {"raw_file": f"../raw/xrd/{scan.file_name}"}
     return raw
 
 

@@ -29,6 +29,10 @@ class Xrd(RecordBase):
         description="Raw scan relative to this file; leave out while the file is pending.",
     )
     raw_format: Literal["auto", "xy", "csv", "xrdml", "ras", "brml", "raw"] = "auto"
+    candidate_phases: list[str] | None = Field(
+        default=None,
+        description="Limit this scan's candidate phases (names from the XRD settings).",
+    )
 
     def plausibility(self) -> list[tuple[str, str]]:
         if self.two_theta_end_deg <= self.two_theta_start_deg:

@@ -1,0 +1,63 @@
+"""XRD records -> phase identification and weight fractions (labledger.xrd)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from labledger.analyses import Analysis, AnalysisOutput
+from labledger.analysis_versions import XRD
+from labledger.config import Config
+from labledger.errors import LabledgerError
+from labledger.records.base import RecordBase
+from labledger.records.xrd import Xrd
+
+
+def xrd_phases(config: Config, only: list[str] | None = None) -> dict[str, Path]:
+    """Candidate phases, name -> CIF: the shipped ones, plus or replaced by config.yaml's,
+    limited to the config's `candidates` and then to `only`."""
+    from labledger.xrd.phases import default_phases
+
+    settings = config.fields.xrd
+    phases = default_phases()
+    for name, cif in settings.phases.items():
+        path = (config.root / cif).resolve()
+        if not path.is_file():
+            raise LabledgerError(f"{config.source or 'config'}: xrd.phases.{name}: {cif} not found")
+        phases[name] = path
+    for limit, where in ((settings.candidates, "xrd.candidates"), (only, "candidate_phases")):
+        if limit:
+            unknown = [n for n in limit if n not in phases]
+            if unknown:
+                known = ", ".join(sorted(phases))
+                raise LabledgerError(f"{where}: unknown phase(s) {unknown}; known: {known}")
+            phases = {n: phases[n] for n in limit}
+    return phases
+
+
+def references_file(config: Config) -> Path:
+    """Where the workflow caches the reference patterns of the configured phases."""
+    return config.results_dir / "xrd" / "references.json"
+
+
+def analyze_xrd(record: RecordBase, raw: Path, config: Config, plot: Path | None) -> AnalysisOutput:
+    """Identify the phases of one scan and refine their weight fractions (Hill-Howard)."""
+    from labledger.xrd.analysis import analyze_file
+    from labledger.xrd.plot import plot_result
+
+    assert isinstance(record, Xrd)
+    phases = xrd_phases(config, record.candidate_phases)
+    cache = references_file(config)
+    fmt = None if record.raw_format == "auto" else record.raw_format
+    params = {
+        "candidates": sorted(phases),
+        "references": str(cache) if cache.is_file() else "per-user cache",
+        "raw_format": record.raw_format,
+    }
+    result = analyze_file(raw, phases, cache if cache.is_file() else None, fmt)
+    if plot is not None:
+        plot.parent.mkdir(parents=True, exist_ok=True)
+        plot_result(result, plot)
+    return AnalysisOutput("xrd", XRD, params, result.to_dict())
+
+
+ANALYSIS = Analysis(kind="xrd", folder="xrd", run=analyze_xrd)

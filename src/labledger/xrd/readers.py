@@ -1,0 +1,474 @@
+"""Readers for powder diffraction files: one entry point, `read_scan(path) -> Scan`.
+
+Formats: two- or three-column text (.xy, .xye, .csv, .txt, .dat), PANalytical .xrdml, Rigaku
+.ras, Bruker .brml (a zip of XML) and Bruker .raw (versions 3 and 4, see `bruker_raw`). The
+format is chosen from the file's first bytes where they are distinctive, else from its suffix.
+Every unreadable, damaged or implausible file raises `InputFileError` naming the file and what
+was expected; nothing is guessed silently. These readers use only the standard library and
+numpy, so reading a scan never imports xrayutilities (which reads .xrdml and .ras too; the tests
+check that both agree).
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path
+from xml.etree import ElementTree
+
+import numpy as np
+
+from labledger.errors import InputFileError
+from labledger.xrd.scan import ANODE_LINES_A, CU_KA2_RATIO, Scan, Wavelength
+
+TEXT_SUFFIXES = (".xy", ".xye", ".csv", ".txt", ".dat")
+SUFFIX_FORMATS = {
+    **{s: "xy" for s in TEXT_SUFFIXES},
+    ".xrdml": "xrdml",
+    ".ras": "ras",
+    ".brml": "brml",
+    ".raw": "raw",
+}
+SUPPORTED = ", ".join(sorted(SUFFIX_FORMATS))
+
+# A scan needs enough points to fit a background and a few peaks.
+MIN_POINTS = 10
+_COMMENT_CHARS = ("#", "!", ";", "'", "/", "*", "%", "@")
+_SPLIT = re.compile(r"[,;\t ]+")
+
+
+FORMATS = ("xy", "xrdml", "ras", "brml", "raw")
+
+
+def read_scan(path: str | Path, fmt: str | None = None) -> Scan:
+    """Read one diffraction scan from `path`.
+
+    The format follows the content and the suffix, unless `fmt` names it ("xy", "csv", "xrdml",
+    "ras", "brml", "raw"; "auto" or None to detect; the xrd record's `raw_format`).
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise InputFileError(path, "no such file")
+    data = path.read_bytes()
+    if not data.strip():
+        raise InputFileError(path, "the file is empty; expected a diffraction scan")
+    if fmt not in (None, "auto"):
+        forced = "xy" if fmt == "csv" else fmt
+        if forced not in FORMATS:
+            raise InputFileError(path, f"unknown format '{fmt}'; expected one of {FORMATS}")
+        return _READERS[forced](path, data)
+    fmt = _sniff(data) or SUFFIX_FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        raise InputFileError(
+            path,
+            f"unsupported file type '{path.suffix or '(no suffix)'}'; expected one of {SUPPORTED}",
+        )
+    expected = SUFFIX_FORMATS.get(path.suffix.lower())
+    if expected in ("raw", "brml", "xrdml") and fmt != expected:
+        raise InputFileError(path, f"damaged or not a {_NAMES[expected]} file ({_HINTS[expected]})")
+    reader = _READERS[fmt]
+    return reader(path, data)
+
+
+_NAMES = {
+    "xy": "text column",
+    "xrdml": "PANalytical XRDML",
+    "ras": "Rigaku RAS",
+    "brml": "Bruker BRML",
+    "raw": "Bruker RAW",
+}
+_HINTS = {
+    "xrdml": "expected XML with an <xrdMeasurements> root",
+    "brml": "expected a zip archive holding Experiment0/RawData0.xml",
+    "raw": "expected a binary file starting with 'RAW1.01' (v3) or 'RAW4.00' (v4)",
+}
+
+
+def _sniff(data: bytes) -> str | None:
+    head = data[:4096]
+    if head.startswith((b"RAW1.01", b"RAW4.00", b"RAW ", b"RAW2")):
+        return "raw"
+    if head.startswith(b"PK\x03\x04"):
+        return "brml"
+    if b"<xrdMeasurements" in head or b"<xrdMeasurement " in head:
+        return "xrdml"
+    if head.lstrip().startswith(b"*RAS_DATA_START") or head.lstrip().startswith(b"*RAS_HEADER"):
+        return "ras"
+    return None
+
+
+# ---------------------------------------------------------------- checks shared by all readers
+
+
+def checked_scan(
+    path: Path,
+    two_theta: np.ndarray,
+    counts: np.ndarray,
+    sigma: np.ndarray | None,
+    wavelength: Wavelength,
+    fmt: str,
+    metadata: dict[str, str] | None = None,
+) -> Scan:
+    """Validate arrays read from `path` and build a `Scan`; raise `InputFileError` if implausible.
+
+    A strictly decreasing scan is reversed; any other disorder is an error.
+    """
+    tt = np.asarray(two_theta, dtype=float)
+    y = np.asarray(counts, dtype=float)
+    s = None if sigma is None else np.asarray(sigma, dtype=float)
+    if tt.size != y.size or (s is not None and s.size != y.size):
+        raise InputFileError(path, "2theta and intensity columns have different lengths")
+    if tt.size < MIN_POINTS:
+        raise InputFileError(
+            path, f"only {tt.size} data point(s); expected a scan of at least {MIN_POINTS}"
+        )
+    if not (np.all(np.isfinite(tt)) and np.all(np.isfinite(y))):
+        raise InputFileError(path, "2theta or intensity holds NaN or infinite values")
+    steps = np.diff(tt)
+    if np.all(steps < 0):
+        tt, y = tt[::-1], y[::-1]
+        s = None if s is None else s[::-1]
+        steps = -steps[::-1]
+    if not np.all(steps > 0):
+        bad = int(np.argmax(steps <= 0))
+        raise InputFileError(
+            path,
+            f"2theta is not monotonic: point {bad + 2} ({tt[bad + 1]:g} deg) does not follow "
+            f"{tt[bad]:g} deg; expected strictly increasing angles",
+        )
+    if tt[0] <= 0 or tt[-1] >= 180:
+        raise InputFileError(
+            path, f"2theta runs {tt[0]:g}..{tt[-1]:g} deg; expected angles within (0, 180) deg"
+        )
+    if np.any(y < 0):
+        raise InputFileError(
+            path, f"{int(np.sum(y < 0))} negative intensities; expected counts >= 0"
+        )
+    if s is not None and (not np.all(np.isfinite(s)) or np.any(s < 0)):
+        raise InputFileError(path, "the sigma column holds negative or non-finite values")
+    return Scan(tt, y, s, wavelength, fmt, str(path), dict(metadata or {}))
+
+
+def wavelength_from(
+    ka1: float | None,
+    ka2: float | None = None,
+    ratio: float | None = None,
+    anode: str | None = None,
+) -> Wavelength:
+    """Build a `Wavelength` from what a file states; Cu Ka when it states nothing."""
+    anode = anode.strip().capitalize() if anode else None
+    if ka1 is None and anode in ANODE_LINES_A:
+        ka1, ka2 = ANODE_LINES_A[anode]
+    if ka1 is None:
+        return Wavelength()
+    if ratio is None:
+        ratio = CU_KA2_RATIO if ka2 else 0.0
+    if ka2 is not None and (ka2 <= 0 or ratio <= 0):
+        ka2, ratio = None, 0.0
+    return Wavelength(float(ka1), ka2 and float(ka2), float(ratio), anode, True)
+
+
+# ---------------------------------------------------------------------------- text columns
+
+
+def _decode(path: Path, data: bytes, what: str) -> str:
+    if b"\x00" in data[:65536]:
+        raise InputFileError(path, f"binary content (NUL bytes); expected a {what} text file")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        text = data.decode("latin-1")
+    # Latin-1 decodes anything; many control characters mean it was not text at all.
+    ctrl = sum(1 for ch in text[:65536] if ord(ch) < 32 and ch not in "\r\n\t\f")
+    if ctrl > 0.01 * min(len(text), 65536):
+        raise InputFileError(path, f"binary content; expected a {what} text file")
+    return text
+
+
+def _number(token: str) -> float:
+    return float(token)
+
+
+def read_text_columns(path: Path, data: bytes) -> Scan:
+    """Two or three columns (2theta, counts[, sigma]) split by commas, semicolons or blanks.
+
+    Header lines before the data and comment lines (# ! ; ' / * % @) are skipped; `# key: value`
+    comments are kept as metadata, and `wavelength_A`/`ka1_A`, `ka2_A`, `ka2_ratio`, `anode`
+    among them set the radiation.
+    """
+    text = _decode(path, data, "2theta/intensity column")
+    rows: list[list[float]] = []
+    meta: dict[str, str] = {}
+    ncol = None
+    first_line = None
+    for lineno, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line:
+            continue
+        if line.startswith(_COMMENT_CHARS):
+            m = re.match(r"^[#!;'/*%@]+\s*([A-Za-z_][\w .()-]*?)\s*[:=]\s*(.+)$", line)
+            if m:
+                meta[m.group(1).strip()] = m.group(2).strip()
+            continue
+        tokens = [t for t in _SPLIT.split(line) if t]
+        try:
+            values = [_number(t) for t in tokens]
+        except ValueError:
+            if not rows:  # a column header such as "2theta,counts"
+                continue
+            raise InputFileError(
+                path, f"'{line[:40]}' is not numeric; expected 2theta and intensity", lineno
+            ) from None
+        if ncol is None:
+            ncol, first_line = len(values), lineno
+            if ncol < 2 or ncol > 3:
+                raise InputFileError(
+                    path,
+                    f"{ncol} column(s); expected 2 (2theta, counts) or 3 (2theta, counts, sigma)",
+                    lineno,
+                )
+        elif len(values) != ncol:
+            raise InputFileError(
+                path,
+                f"{len(values)} column(s) where line {first_line} has {ncol}; "
+                "expected the same columns on every line",
+                lineno,
+            )
+        rows.append(values)
+    if not rows:
+        raise InputFileError(path, "no numeric data lines; expected 2theta and intensity columns")
+    arr = np.asarray(rows, dtype=float)
+    sigma = arr[:, 2] if ncol == 3 else None
+    wl = _wavelength_from_meta(meta)
+    return checked_scan(path, arr[:, 0], arr[:, 1], sigma, wl, "xy", meta)
+
+
+def _wavelength_from_meta(meta: dict[str, str]) -> Wavelength:
+    def num(*keys: str) -> float | None:
+        for k in keys:
+            for mk, v in meta.items():
+                if mk.lower() == k:
+                    m = re.match(r"\s*([0-9.]+)", v)
+                    if m:
+                        return float(m.group(1))
+        return None
+
+    ka1 = num("ka1_a", "wavelength_a", "wavelength", "lambda")
+    anode = next((v for k, v in meta.items() if k.lower() == "anode"), None)
+    if ka1 is None and anode is None:
+        return Wavelength()
+    return wavelength_from(ka1, num("ka2_a"), num("ka2_ratio"), anode)
+
+
+# --------------------------------------------------------------------------------- XRDML
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _parse_xml(path: Path, data: bytes, what: str) -> ElementTree.Element:
+    try:
+        return ElementTree.fromstring(data)
+    except ElementTree.ParseError as err:
+        raise InputFileError(path, f"damaged {what} ({err}); expected well-formed XML") from None
+
+
+def read_xrdml(path: Path, data: bytes) -> Scan:
+    """PANalytical XRDML: the first <scan>'s 2Theta positions and counts (or intensities)."""
+    root = _parse_xml(path, data, "XRDML file")
+    if _local(root.tag) != "xrdMeasurements":
+        raise InputFileError(path, f"root element <{_local(root.tag)}>; expected <xrdMeasurements>")
+    by_tag: dict[str, list[ElementTree.Element]] = {}
+    for el in root.iter():
+        by_tag.setdefault(_local(el.tag), []).append(el)
+
+    def first_float(tag: str) -> float | None:
+        els = by_tag.get(tag)
+        return float(els[0].text) if els and els[0].text else None
+
+    anode = None
+    for el in by_tag.get("anodeMaterial", []):
+        anode = (el.text or "").strip() or None
+    wl = wavelength_from(
+        first_float("kAlpha1"), first_float("kAlpha2"), first_float("ratioKAlpha2KAlpha1"), anode
+    )
+    scans = by_tag.get("scan", [])
+    if not scans:
+        raise InputFileError(path, "no <scan> element; expected one measured scan")
+    scan = scans[0]
+    counts_el = None
+    tt_el = None
+    for el in scan.iter():
+        name = _local(el.tag)
+        if name in ("counts", "intensities") and counts_el is None:
+            counts_el = el
+        if name == "positions" and el.get("axis") == "2Theta":
+            tt_el = el
+    if counts_el is None or not (counts_el.text or "").strip():
+        raise InputFileError(path, "the scan has no <counts> or <intensities>; expected data")
+    if tt_el is None:
+        raise InputFileError(path, "the scan has no 2Theta <positions>; expected a 2theta scan")
+    try:
+        y = np.array((counts_el.text or "").split(), dtype=float)
+        listed = [e for e in tt_el if _local(e.tag) == "listPositions"]
+        if listed:
+            tt = np.array((listed[0].text or "").split(), dtype=float)
+        else:
+            start = float(next(e.text for e in tt_el if _local(e.tag) == "startPosition"))
+            end = float(next(e.text for e in tt_el if _local(e.tag) == "endPosition"))
+            tt = np.linspace(start, end, y.size)
+    except (ValueError, StopIteration, TypeError):
+        raise InputFileError(
+            path, "unreadable 2Theta positions or counts; expected numbers"
+        ) from None
+    if counts_el.get("unit", "counts") == "counts/s":
+        time = first_float("commonCountingTime")
+        if time:
+            y = y * time
+    meta = {"scans_in_file": str(len(scans))}
+    for tag in ("sampleName", "name", "startTimeStamp"):
+        els = by_tag.get(tag)
+        if els and els[0].text:
+            meta[tag] = els[0].text.strip()
+    return checked_scan(path, tt, y, None, wl, "xrdml", meta)
+
+
+# ------------------------------------------------------------------------------------- RAS
+
+
+def read_ras(path: Path, data: bytes) -> Scan:
+    """Rigaku RAS: header `*KEY "value"` lines, data between *RAS_INT_START and *RAS_INT_END.
+
+    Data lines are `2theta intensity [attenuation factor]`; the intensity is multiplied by the
+    attenuation factor when present. Only the first scan of a multi-scan file is read.
+    """
+    text = _decode(path, data, "Rigaku RAS")
+    meta: dict[str, str] = {}
+    rows: list[list[float]] = []
+    inside = False
+    ended = False
+    for lineno, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line:
+            continue
+        if line.startswith("*"):
+            if line.startswith("*RAS_INT_START"):
+                if rows:
+                    break
+                inside = True
+            elif line.startswith("*RAS_INT_END"):
+                inside, ended = False, True
+                break
+            else:
+                parts = line[1:].split(None, 1)
+                if len(parts) == 2:
+                    meta[parts[0]] = parts[1].strip().strip('"')
+            continue
+        if inside:
+            try:
+                values = [float(t) for t in line.split()]
+            except ValueError:
+                raise InputFileError(
+                    path, f"'{line[:40]}' is not numeric inside *RAS_INT_START", lineno
+                ) from None
+            if len(values) < 2:
+                raise InputFileError(path, "expected '2theta intensity [factor]' lines", lineno)
+            rows.append(values)
+    if not rows:
+        raise InputFileError(path, "no data between *RAS_INT_START and *RAS_INT_END")
+    if not ended:
+        raise InputFileError(path, "file ends before *RAS_INT_END; it looks truncated")
+    ncol = min(len(r) for r in rows)
+    arr = np.asarray([r[:ncol] for r in rows], dtype=float)
+    y = arr[:, 1] * (arr[:, 2] if ncol >= 3 else 1.0)
+
+    def num(key: str) -> float | None:
+        try:
+            return float(meta[key])
+        except (KeyError, ValueError):
+            return None
+
+    wl = wavelength_from(
+        num("HW_XG_WAVE_LENGTH_ALPHA1"),
+        num("HW_XG_WAVE_LENGTH_ALPHA2"),
+        None,
+        meta.get("HW_XG_TARGET_NAME"),
+    )
+    keep = {k: v for k, v in meta.items() if k in ("FILE_SAMPLE", "MEAS_DATA_COMMENT")}
+    return checked_scan(path, arr[:, 0], y, None, wl, "ras", keep)
+
+
+# ------------------------------------------------------------------------------------ BRML
+
+
+def read_brml(path: Path, data: bytes) -> Scan:
+    """Bruker BRML: a zip whose Experiment0/RawData0.xml holds `<Datum>` rows.
+
+    Each Datum is `time, flag, axis values..., counts`; the axis order is that of
+    `<ScanAxisInfo AxisId=...>` (the 2theta column is the one named TwoTheta).
+    """
+    import io
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            names = [n for n in zf.namelist() if re.search(r"RawData\d*\.xml$", n, re.I)]
+            if not names:
+                raise InputFileError(
+                    path, "no Experiment*/RawData*.xml inside; expected a Bruker BRML archive"
+                )
+            xml = zf.read(sorted(names)[0])
+    except (zipfile.BadZipFile, EOFError, OSError, zipfile.LargeZipFile) as err:
+        raise InputFileError(path, f"damaged zip archive ({err}); expected a BRML file") from None
+    root = _parse_xml(path, xml, "BRML RawData XML")
+    axes = [el.get("AxisId", "") for el in root.iter() if _local(el.tag) == "ScanAxisInfo"]
+    rows = []
+    for el in root.iter():
+        if _local(el.tag) == "Datum" and el.text:
+            try:
+                rows.append([float(t) for t in el.text.split(",")])
+            except ValueError:
+                raise InputFileError(path, f"unreadable <Datum> '{el.text[:40]}'") from None
+    if not rows:
+        raise InputFileError(path, "no <Datum> rows in RawData; expected measured data")
+    width = {len(r) for r in rows}
+    if len(width) != 1:
+        raise InputFileError(path, "<Datum> rows of different lengths; the file is damaged")
+    arr = np.asarray(rows, dtype=float)
+    col = None
+    for i, axis in enumerate(axes):
+        if axis.lower() in ("twotheta", "2theta"):
+            col = 2 + i
+    if col is None:
+        col = 2
+    if arr.shape[1] < col + 2:
+        raise InputFileError(path, "<Datum> rows too short; expected time, flag, 2theta, counts")
+    ka1 = ka2 = ratio = None
+    anode = None
+    for el in root.iter():
+        name = _local(el.tag)
+        if name == "WaveLengthAlpha1":
+            ka1 = float(el.get("Value", "nan"))
+        elif name == "WaveLengthAlpha2":
+            ka2 = float(el.get("Value", "nan"))
+        elif name == "WaveLengthRatio":
+            ratio = float(el.get("Value", "nan"))
+        elif name == "Tube":
+            anode = el.get("TubeMaterial") or anode
+    wl = wavelength_from(ka1, ka2, ratio, anode)
+    return checked_scan(path, arr[:, col], arr[:, -1], None, wl, "brml", {"member": names[0]})
+
+
+def _read_raw(path: Path, data: bytes) -> Scan:
+    from labledger.xrd.bruker_raw import read_bruker_raw
+
+    return read_bruker_raw(path, data)
+
+
+_READERS = {
+    "xy": read_text_columns,
+    "xrdml": read_xrdml,
+    "ras": read_ras,
+    "brml": read_brml,
+    "raw": _read_raw,
+}

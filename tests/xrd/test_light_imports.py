@@ -1,0 +1,19 @@
+"""Per-scan analysis must not import pymatgen or xrayutilities (they cost seconds)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+
+def test_per_scan_modules_stay_light():
+    code = (
+        "import sys\n"
+        "import labledger.xrd.fit, labledger.xrd.analysis, labledger.xrd.readers\n"
+        "import labledger.xrd.refdata, labledger.xrd.cli, labledger.xrd.writers\n"
+        "heavy = [m for m in sys.modules if m.split('.')[0] in "
+        "('pymatgen', 'xrayutilities', 'matplotlib')]\n"
+        "print(','.join(heavy))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""

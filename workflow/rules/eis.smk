@@ -1,0 +1,24 @@
+# One job per impedance record with a raw file: circuit fit, arcs, conductivity.
+
+
+rule eis_analysis:
+    input:
+        record=lambda w: EIS[w.id][0],
+        raw=lambda w: EIS[w.id][1],
+    output:
+        json=f"{RESULTS}/eis/{{id}}.json",
+        svg=report(
+            f"{RESULTS}/eis/{{id}}.svg",
+            caption="../report/eis.rst",
+            category="Impedance",
+            labels={"spectrum": "{id}"},
+        ),
+    log:
+        f"{RESULTS}/logs/eis/{{id}}.log",
+    params:
+        labledger=LABLEDGER,
+        version=VERSIONS.EIS,
+        circuit=eis_circuit,
+    shell:
+        "{params.labledger} analyze {wildcards.id} --out {output.json} --plot {output.svg}"
+        " --rule eis_analysis > {log} 2>&1"

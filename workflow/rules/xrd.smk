@@ -1,0 +1,40 @@
+# Reference patterns of the candidate phases, computed once (pymatgen), then one job per scan.
+
+
+rule xrd_references:
+    input:
+        XRD_PHASES.values(),
+    output:
+        f"{RESULTS}/xrd/references.json",
+    log:
+        f"{RESULTS}/logs/xrd/references.log",
+    params:
+        labledger=LABLEDGER,
+        phases=" ".join(f"--phase '{name}={path}'" for name, path in XRD_PHASES.items()),
+        version=VERSIONS.XRD_REFERENCES,
+    shell:
+        "{params.labledger} xrd references --out {output} {params.phases} > {log} 2>&1"
+
+
+rule xrd_analysis:
+    input:
+        record=lambda w: XRD[w.id][0],
+        raw=lambda w: XRD[w.id][1],
+        references=f"{RESULTS}/xrd/references.json",
+    output:
+        json=f"{RESULTS}/xrd/{{id}}.json",
+        svg=report(
+            f"{RESULTS}/xrd/{{id}}.svg",
+            caption="../report/xrd.rst",
+            category="XRD",
+            labels={"scan": "{id}"},
+        ),
+    log:
+        f"{RESULTS}/logs/xrd/{{id}}.log",
+    params:
+        labledger=LABLEDGER,
+        version=VERSIONS.XRD,
+        candidates=config.get("xrd", {}).get("candidates"),
+    shell:
+        "{params.labledger} analyze {wildcards.id} --out {output.json} --plot {output.svg}"
+        " --rule xrd_analysis > {log} 2>&1"
