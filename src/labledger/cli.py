@@ -275,6 +275,22 @@ def analyze(
 
 
 @app.command()
+def status(ctx: typer.Context) -> None:
+    """What the database holds, which results are stale and what is still pending.
+
+    Exits with status 1 when a result is stale or a raw file has no result yet.
+
+    Example: labledger status
+    """
+    from labledger.db.status import database_status, format_status
+
+    state = database_status(_config(ctx).database_url)
+    typer.echo(format_status(state))
+    if not state.clean:
+        raise typer.Exit(1)
+
+
+@app.command()
 def views() -> None:
     """List the SQL views with what each one answers.
 

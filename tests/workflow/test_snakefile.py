@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import sqlite3
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -52,6 +55,23 @@ def test_run_builds_database_then_nothing_to_do(tmp_path: Path) -> None:
     second = snakemake(root)
     assert second.returncode == 0
     assert "Nothing to be done" in second.stdout + second.stderr
+    report = snakemake(root, "--report", "report.html")
+    assert report.returncode == 0, report.stderr
+    html = (root / "report.html").read_text()
+    assert "C-001.svg" in html and "XRD-003.svg" in html and "EIS-003.svg" in html
+
+
+def test_slurm_profile_parses_and_plans_the_jobs(tmp_path: Path) -> None:
+    root = make_copy(tmp_path)
+    shutil.copytree(
+        REPO / "workflow" / "profiles", root / "workflow" / "profiles", dirs_exist_ok=True
+    )
+    dry = snakemake(root, "--profile", "workflow/profiles/slurm", "--dry-run")
+    out = dry.stdout + dry.stderr
+    assert dry.returncode == 0, out
+    assert "slurm_partition=main" in out
+    for rule in ("xrd_references", "xrd_analysis", "eis_analysis", "cell_analysis", "ingest"):
+        assert rule in out
 
 
 def test_rebuilds_only_what_a_change_affects(tmp_path: Path) -> None:
@@ -87,6 +107,22 @@ def test_rebuilds_only_what_a_change_affects(tmp_path: Path) -> None:
         "SELECT COUNT(*) FROM analysis_run WHERE record_id = 'C-001'"
     ).fetchone() == (2,)
     con.close()
+
+    # A setting in config.yaml reruns exactly the analyses that use it: the default circuit is
+    # used by EIS-003 only. The arcs are written in the other order: assignment by capacitance
+    # must give the same conductivity.
+    outputs = [*results.glob("*.json"), *(root / "results" / "xrd").glob("XRD-*.json")]
+    before = {p: p.stat().st_mtime_ns for p in outputs}
+    eis_json = root / "results" / "eis" / "EIS-003.json"
+    sigma_before = json.loads(eis_json.read_text())["result"]["sigma_total_S_cm"]
+    config = root / "config.yaml"
+    config.write_text(config.read_text() + "eis:\n  default_circuit: p(R2,CPE2)-p(R1,CPE1)-CPE3\n")
+    run = snakemake(root)
+    assert run.returncode == 0, run.stderr
+    assert all(p.stat().st_mtime_ns == t for p, t in before.items())
+    env = json.loads(eis_json.read_text())
+    assert env["params"]["circuit"] == "p(R2,CPE2)-p(R1,CPE1)-CPE3"
+    assert env["result"]["sigma_total_S_cm"] == pytest.approx(sigma_before, rel=0.01)
 
 
 def test_invalid_config_stops_before_any_job(tmp_path: Path) -> None:

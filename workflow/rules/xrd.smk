@@ -5,7 +5,7 @@ rule xrd_references:
     input:
         XRD_PHASES.values(),
     output:
-        f"{RESULTS}/xrd/references.json",
+        f"{RESULTS}/references/xrd_patterns.json",
     log:
         f"{RESULTS}/logs/xrd/references.log",
     params:
@@ -20,7 +20,7 @@ rule xrd_analysis:
     input:
         record=lambda w: XRD[w.id][0],
         raw=lambda w: XRD[w.id][1],
-        references=f"{RESULTS}/xrd/references.json",
+        references=f"{RESULTS}/references/xrd_patterns.json",
     output:
         json=f"{RESULTS}/xrd/{{id}}.json",
         svg=report(

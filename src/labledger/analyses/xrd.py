@@ -36,7 +36,7 @@ def xrd_phases(config: Config, only: list[str] | None = None) -> dict[str, Path]
 
 def references_file(config: Config) -> Path:
     """Where the workflow caches the reference patterns of the configured phases."""
-    return config.results_dir / "xrd" / "references.json"
+    return config.results_dir / "references" / "xrd_patterns.json"
 
 
 def analyze_xrd(record: RecordBase, raw: Path, config: Config, plot: Path | None) -> AnalysisOutput:

@@ -1,0 +1,150 @@
+"""Provenance of results, read from the database as plain run dicts for the exporters.
+
+A run dict holds the `analysis_run` row (inputs with sha256, parameters, code and library
+versions, rule, host, user, times), the plot path from the result file, whether the run is
+stale and why, and the lineage of the measured sample (e.g. electrode and batch records).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, text
+
+from labledger.db.engine import database_exists, make_engine
+from labledger.errors import DatabaseError, LabledgerError
+
+_KIND_OF_ANALYSIS = {"cycling": "cell", "eis": "eis", "xrd": "xrd"}
+
+
+def _record(conn: Connection, record_id: str, prefix: str) -> dict[str, Any] | None:
+    """A record row; `path` made relative to the project root with the records folder `prefix`."""
+    row = conn.execute(
+        text("SELECT id, kind, path, sha256, status FROM record WHERE id = :id"), {"id": record_id}
+    ).first()
+    if row is None:
+        return None
+    rec = dict(row._mapping)
+    rec["path"] = f"{prefix}/{rec['path']}" if prefix not in ("", ".") else rec["path"]
+    return rec
+
+
+def lineage(conn: Connection, record_id: str, prefix: str = "records") -> list[dict[str, Any]]:
+    """Records the given one descends from, nearest first (following reference fields)."""
+    out, seen, todo = [], {record_id}, [record_id]
+    while todo:
+        current = todo.pop(0)
+        for (target,) in conn.execute(
+            text("SELECT target_id FROM record_reference WHERE record_id = :id ORDER BY field"),
+            {"id": current},
+        ):
+            if target in seen:
+                continue
+            seen.add(target)
+            rec = _record(conn, target, prefix)
+            if rec is not None:
+                out.append({k: rec[k] for k in ("id", "kind", "path", "sha256")})
+                todo.append(target)
+    return out
+
+
+def _runs(
+    conn: Connection, where: str, params: dict[str, Any], root: Path, prefix: str
+) -> list[dict]:
+    stale = {
+        r.run_id: r.reason for r in conn.execute(text("SELECT run_id, reason FROM stale_results"))
+    }
+    runs = []
+    for row in conn.execute(text(f"SELECT * FROM analysis_run WHERE {where} ORDER BY id"), params):
+        r = dict(row._mapping)
+        plot = None
+        result_file = root / r["result_path"]
+        if result_file.is_file():
+            try:
+                envelope = json.loads(result_file.read_text(encoding="utf-8"))
+                plot = next(
+                    (o["path"] for o in envelope.get("outputs", []) if o.get("role") == "plot"),
+                    None,
+                )
+            except (ValueError, AttributeError):
+                plot = None
+        runs.append(
+            {
+                "run_id": r["id"],
+                "record_id": r["record_id"],
+                "kind": _KIND_OF_ANALYSIS.get(r["analysis"], r["analysis"]),
+                "analysis": r["analysis"],
+                "analysis_version": r["analysis_version"],
+                "result_path": r["result_path"],
+                "result_sha256": r["result_sha256"],
+                "plot_path": plot,
+                "record_path": r["record_path"],
+                "record_sha256": r["record_sha256"],
+                "raw_path": r["raw_path"],
+                "raw_sha256": r["raw_sha256"],
+                "params": json.loads(r["params_json"] or "{}"),
+                "labledger_version": r["labledger_version"],
+                "git_commit": r["git_commit"],
+                "git_dirty": None if r["git_dirty"] is None else bool(r["git_dirty"]),
+                "libraries": json.loads(r["libraries_json"] or "{}"),
+                "rule": r["rule"],
+                "host": r["host"],
+                "user": r["user"],
+                "started_at": r["started_at"],
+                "finished_at": r["finished_at"],
+                "current": bool(r["current"]),
+                "stale_reason": stale.get(r["id"]),
+                "lineage": lineage(conn, r["record_id"], prefix),
+            }
+        )
+    return runs
+
+
+def _prefix(root: Path, records_dir: Path) -> str:
+    return os.path.relpath(records_dir, root).replace(os.sep, "/")
+
+
+def provenance_of(
+    url: str, record_id: str, root: Path, records_dir: Path, *, history: bool = False
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The record and the runs behind its numbers: its own analyses or, for a batch, electrode
+    or cell without one, the analyses of the measurements that name it. Current runs only
+    unless `history`."""
+    if not database_exists(url):
+        raise DatabaseError(f"no labledger database at {url}; run `labledger ingest` first")
+    engine = make_engine(url)
+    current = "" if history else " AND current"
+    prefix = _prefix(root, records_dir)
+    try:
+        with engine.connect() as conn:
+            record = _record(conn, record_id, prefix)
+            if record is None:
+                raise LabledgerError(f"no record {record_id!r} in the database")
+            runs = _runs(conn, f"record_id = :id{current}", {"id": record_id}, root, prefix)
+            if not runs:
+                runs = _runs(
+                    conn,
+                    "record_id IN (SELECT record_id FROM record_reference WHERE target_id = :id)"
+                    + current,
+                    {"id": record_id},
+                    root,
+                    prefix,
+                )
+    finally:
+        engine.dispose()
+    return record, runs
+
+
+def all_current_runs(url: str, root: Path, records_dir: Path) -> list[dict[str, Any]]:
+    """Every current run, for exporting the provenance of the whole database."""
+    if not database_exists(url):
+        raise DatabaseError(f"no labledger database at {url}; run `labledger ingest` first")
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            return _runs(conn, "current", {}, root, _prefix(root, records_dir))
+    finally:
+        engine.dispose()
