@@ -182,7 +182,9 @@ def _read_neware(path: Path, columns: dict | None) -> CyclingData:
     import NewareNDA
 
     try:
-        raw = NewareNDA.read(str(path), log_level="ERROR")
+        # The tester's own cycle numbers: NewareNDA otherwise renumbers them "charge first",
+        # which splits each plate/strip pair of a half cell across two cycles.
+        raw = NewareNDA.read(str(path), software_cycle_number=False, log_level="ERROR")
     except Exception as exc:  # the library raises anything from struct.error to KeyError
         raise InputFileError(path, f"not a readable Neware {path.suffix} file ({exc!r})") from None
     if raw is None or len(raw) == 0:
@@ -204,6 +206,16 @@ def _read_neware(path: Path, columns: dict | None) -> CyclingData:
         "time_s": ColumnSpec("time_s", "time_s" if "time_s" in raw.columns else "Time"),
     }
     specs = {q: s for q, s in specs.items() if s.column in raw.columns}
+    # BTS 9.0 .nda records carry no cycle number (the library fills 0): derive cycles.
+    if (
+        "Cycle" in raw.columns
+        and raw["Cycle"].nunique() <= 1
+        and "Current(mA)" in raw.columns
+        and (raw["Current(mA)"] > 0).any()
+        and (raw["Current(mA)"] < 0).any()
+    ):
+        specs.pop("cycle", None)
+        notes.append("the file has no cycle numbers; cycles derived from the current")
     if columns:
         user, problems = from_user_mapping(columns, headers)
         if problems:
@@ -216,7 +228,8 @@ def _read_mpr(path: Path, columns: dict | None) -> CyclingData:
     from galvani import BioLogic
 
     try:
-        mpr = BioLogic.MPRfile(str(path))
+        with path.open("rb") as fh:  # galvani leaves a file it opened itself unclosed
+            mpr = BioLogic.MPRfile(fh)
         raw = pd.DataFrame(mpr.data)
     except Exception as exc:  # galvani raises ValueError, OSError, NotImplementedError ...
         raise InputFileError(path, f"not a readable BioLogic .mpr file ({exc!r})") from None

@@ -349,7 +349,8 @@ def _read_mpr(path: Path) -> Spectrum:
     try:
         from galvani import BioLogic
 
-        mpr = BioLogic.MPRfile(str(path))
+        with path.open("rb") as fh:  # galvani leaves a file it opened itself unclosed
+            mpr = BioLogic.MPRfile(fh)
         data = mpr.data
         names = list(data.dtype.names or ())
     except Exception as exc:  # galvani raises bare ValueError/struct errors on damage
