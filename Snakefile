@@ -1,4 +1,4 @@
-# labledger workflow: records -> check -> ingest (and, as they land, analyses and reports).
+# labledger workflow: records -> check -> analyses -> ingest -> provenance (reports to come).
 # Thin by design: config validation, the rule files of workflow/rules/, and `rule all`.
 from snakemake.utils import min_version, validate
 
@@ -16,8 +16,10 @@ include: "workflow/rules/cells.smk"
 include: "workflow/rules/eis.smk"
 include: "workflow/rules/xrd.smk"
 include: "workflow/rules/ingest.smk"
+include: "workflow/rules/provenance.smk"
 
 
 rule all:
     input:
         f"{RESULTS}/ingest.done",
+        f"{RESULTS}/provenance",

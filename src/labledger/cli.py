@@ -291,6 +291,58 @@ def status(ctx: typer.Context) -> None:
 
 
 @app.command()
+def provenance(
+    ctx: typer.Context,
+    record_id: Annotated[str, typer.Argument(metavar="ID")],
+    history: Annotated[
+        bool, typer.Option("--history", help="Include earlier runs, not only the current ones.")
+    ] = False,
+    full_hashes: Annotated[bool, typer.Option("--full-hashes", help="Print whole sha256.")] = False,
+) -> None:
+    """The chain behind a record's numbers: result <- analysis <- record and raw file <- lineage.
+
+    For a batch, electrode or cell without an analysis of its own, the analyses of the
+    measurements that name it. Hashes let anyone check the files are the ones used.
+
+    Example: labledger provenance XRD-003
+    """
+    from labledger.db.provenance_query import provenance_of
+    from labledger.provenance.page import provenance_chain_text
+
+    config = _config(ctx)
+    record, runs = provenance_of(
+        config.database_url, record_id, config.root, config.records_dir, history=history
+    )
+    typer.echo(f"{record['id']} ({record['kind']}, {record['path']}, sha256 {record['sha256']})")
+    if not runs:
+        typer.echo("no analysis results from or about this record yet")
+        return
+    typer.echo(provenance_chain_text(runs, full_hashes=full_hashes))
+
+
+@app.command("export-provenance")
+def export_provenance(
+    ctx: typer.Context,
+    out: Annotated[
+        Path | None, typer.Option(help="Folder (default: <results_dir>/provenance).")
+    ] = None,
+) -> None:
+    """Export the provenance of every current result: W3C PROV (JSON and PROV-N), an RO-Crate
+    with the files, and one HTML page per record.
+
+    Example: labledger export-provenance --out results/provenance
+    """
+    from labledger.provenance.publish import publish_provenance
+
+    config = _config(ctx)
+    done = publish_provenance(config, out or config.results_dir / "provenance")
+    typer.echo(
+        f"{done.n_runs} runs: {done.prov_json}, {done.prov_n}, {done.crate}/, "
+        f"{len(done.pages)} pages"
+    )
+
+
+@app.command()
 def views() -> None:
     """List the SQL views with what each one answers.
 

@@ -52,6 +52,9 @@ def test_run_builds_database_then_nothing_to_do(tmp_path: Path) -> None:
     con = sqlite3.connect(root / "results" / "labledger.db")
     assert con.execute("SELECT COUNT(*) FROM batch_synthesis").fetchone() == (8,)
     con.close()
+    provenance = root / "results" / "provenance"
+    assert (provenance / "prov.json").is_file() and (provenance / "crate").is_dir()
+    assert (provenance / "pages" / "B-003.html").is_file()
     second = snakemake(root)
     assert second.returncode == 0
     assert "Nothing to be done" in second.stdout + second.stderr

@@ -148,3 +148,20 @@ def all_current_runs(url: str, root: Path, records_dir: Path) -> list[dict[str, 
             return _runs(conn, "current", {}, root, _prefix(root, records_dir))
     finally:
         engine.dispose()
+
+
+def all_records(url: str, root: Path, records_dir: Path) -> dict[str, dict[str, Any]]:
+    """Every record row (id, kind, path from the project root, sha256, status) by id."""
+    prefix = _prefix(root, records_dir)
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(text("SELECT id, kind, path, sha256, status FROM record")).all()
+    finally:
+        engine.dispose()
+    out = {}
+    for row in rows:
+        rec = dict(row._mapping)
+        rec["path"] = f"{prefix}/{rec['path']}" if prefix not in ("", ".") else rec["path"]
+        out[rec["id"]] = rec
+    return out

@@ -1,0 +1,40 @@
+"""The provenance export of an analysed project validates as PROV and as an RO-Crate."""
+
+from __future__ import annotations
+
+import json
+
+from rocrate.rocrate import ROCrate
+
+from labledger.analyses import analyze_record
+from labledger.db.ingest import ingest
+from labledger.provenance.export import check_prov_document
+from labledger.provenance.publish import publish_provenance
+
+
+def test_publish_validates_and_links_batch_pages(project, cli) -> None:
+    from prov.model import ProvDocument
+
+    config = project.config()
+    for rid in ("C-012", "XRD-003"):
+        analyze_record(config, rid, rule="test")
+    ingest(config)
+    out = project.root / "results" / "provenance"
+    done = publish_provenance(config, out)
+    assert done.n_runs == 2
+    doc = ProvDocument.deserialize(done.prov_json, format="json")
+    assert check_prov_document(doc) == []
+    crate = ROCrate(done.crate)
+    names = {e.id for e in crate.get_entities()}
+    assert any(n.endswith("C-012.xlsx") for n in names)
+    assert any(n.endswith("XRD-003.json") for n in names)
+    pages = {p.stem for p in done.pages}
+    # the measurements, and every record in their lineage (electrode and batch)
+    assert {"C-012", "XRD-003", "E-003", "B-003"} <= pages
+    b003 = (out / "pages" / "B-003.html").read_text()
+    assert "XRD-003" in b003 and "C-012" in b003
+    json.loads(done.prov_json.read_text())  # PROV-JSON is JSON
+
+    result = cli("provenance", "C-012", cwd=project.root)
+    assert result.code == 0
+    assert "records/raw/cells/C-012.xlsx" in result.out and "<- B-003 batch" in result.out
