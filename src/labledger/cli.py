@@ -340,6 +340,11 @@ def export_provenance(
         f"{done.n_runs} runs: {done.prov_json}, {done.prov_n}, {done.crate}/, "
         f"{len(done.pages)} pages"
     )
+    if done.skipped:
+        typer.echo(
+            f"left out {len(done.skipped)} stale run(s) whose files are gone: "
+            + ", ".join(done.skipped[:10])
+        )
 
 
 @app.command()

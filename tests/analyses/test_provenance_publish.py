@@ -38,3 +38,14 @@ def test_publish_validates_and_links_batch_pages(project, cli) -> None:
     result = cli("provenance", "C-012", cwd=project.root)
     assert result.code == 0
     assert "records/raw/cells/C-012.xlsx" in result.out and "<- B-003 batch" in result.out
+
+
+def test_runs_whose_files_are_gone_are_left_out_and_named(project) -> None:
+    config = project.config()
+    for rid in ("C-012", "EIS-003"):
+        analyze_record(config, rid)
+    ingest(config)
+    (project.root / "results" / "eis" / "EIS-003.svg").unlink()
+    done = publish_provenance(config, project.root / "results" / "provenance")
+    assert done.n_runs == 1 and done.skipped == ["EIS-003"]
+    assert not (project.root / "results" / "provenance" / "pages" / "EIS-003.html").exists()
