@@ -1,24 +1,12 @@
-# Validation and the single database writer.
-
-
-rule check:
-    input:
-        record_files(),
-    output:
-        touch(f"{RESULTS}/check.done"),
-    log:
-        f"{RESULTS}/logs/check.log",
-    params:
-        labledger=LABLEDGER,
-    shell:
-        "{params.labledger} check 2>&1 | tee {log}"
+# The single database writer. `labledger ingest` validates every record (schema, references,
+# raw files) before it writes anything, so no separate check job re-reads the whole store;
+# `labledger check` is for people, before they commit.
 
 
 rule ingest:
     # The database is not a declared output (Snakemake deletes outputs before a job runs);
     # the stamp file stands for it.
     input:
-        f"{RESULTS}/check.done",
         record_files(),
         expand(f"{RESULTS}/cells/{{id}}.json", id=sorted(CELLS)),
         expand(f"{RESULTS}/eis/{{id}}.json", id=sorted(EIS)),
