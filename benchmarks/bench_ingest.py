@@ -21,7 +21,7 @@ from labledger.config import load_config
 from labledger.db.ingest import ingest
 from labledger.demo.records import demo_records, render
 from labledger.records.kinds import KINDS
-from labledger.records.store import discover
+from labledger.records.paths import discover
 
 
 def generate(records_dir: Path, n: int) -> None:

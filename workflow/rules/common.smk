@@ -3,6 +3,7 @@ import sys
 from pathlib import Path
 
 import labledger.analysis_versions as VERSIONS
+from labledger.records.paths import discover
 from labledger.workflow_support import analysable, top_level_value
 from labledger.xrd.phases import default_phases
 
@@ -24,10 +25,9 @@ XRD_PHASES = {
 
 
 def record_files():
-    """Every record and raw file, discovered by path (never parsed while building the DAG)."""
-    return sorted(
-        str(p) for p in Path(RECORDS).rglob("*") if p.is_file() and not p.name.startswith(".")
-    )
+    """Every record file, discovered by path (never parsed while building the DAG). Raw files
+    are inputs of their analysis jobs, whose results are inputs of the ingest."""
+    return [str(p) for p in discover(Path(RECORDS))]
 
 
 def eis_circuit(wildcards):

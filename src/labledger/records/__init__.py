@@ -1,6 +1,5 @@
-"""Record files: models of each kind, YAML loading with positions, validation, references."""
+"""Record files: models of each kind (`kinds.KINDS`), YAML loading with positions
+(`yamlfile`), validation (`validate`), the store and its cross-file checks (`store`).
 
-from labledger.records.kinds import KINDS
-from labledger.records.store import check_store
-
-__all__ = ["KINDS", "check_store"]
+Nothing is imported here, so that `labledger.records.paths` stays cheap for the Snakefile.
+"""

@@ -8,7 +8,7 @@ from labledger.errors import LabledgerError
 from labledger.records.fields import RefTo
 from labledger.records.introspect import marked_fields
 from labledger.records.kinds import KINDS
-from labledger.records.store import discover
+from labledger.records.paths import discover
 from labledger.records.yamlfile import YamlProblems, read_yaml
 
 

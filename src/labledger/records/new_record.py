@@ -10,7 +10,7 @@ from pathlib import Path
 
 from labledger.errors import LabledgerError
 from labledger.records.kinds import KINDS, kind_names
-from labledger.records.store import discover
+from labledger.records.paths import discover
 
 
 def template_text(kind: str) -> str:

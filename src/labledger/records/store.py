@@ -17,12 +17,9 @@ from labledger.errors import Problem
 from labledger.records.base import RecordBase
 from labledger.records.introspect import raw_files, references
 from labledger.records.kinds import KINDS
+from labledger.records.paths import discover
 from labledger.records.validate import validate_document
 from labledger.records.yamlfile import YamlDocument, YamlProblems, read_yaml
-
-RECORD_SUFFIXES = (".yaml", ".yml")
-#: Folder (directly under the records folder) for instrument files, never read as records.
-RAW_FOLDER = "raw"
 
 
 @dataclass
@@ -79,22 +76,6 @@ def display_path(path: Path) -> str:
     except ValueError:
         return str(path)
     return rel if not rel.startswith("../../") else str(path)
-
-
-def discover(records_dir: Path) -> list[Path]:
-    """Every record file under `records_dir` (sorted), skipping the raw-data folder and dotfiles."""
-    found = []
-    for dirpath, dirnames, filenames in os.walk(records_dir):
-        here = Path(dirpath)
-        dirnames[:] = sorted(
-            d
-            for d in dirnames
-            if not d.startswith(".") and not (here == records_dir and d == RAW_FOLDER)
-        )
-        found.extend(
-            here / f for f in filenames if f.endswith(RECORD_SUFFIXES) and not f.startswith(".")
-        )
-    return sorted(found)
 
 
 def read_file(path: Path) -> RecordFile | Problem:
