@@ -151,7 +151,7 @@ def cross_check(
                         line,
                         col,
                         field_name,
-                        f"{target!r} is a {found.kind} record; expected a {want}",
+                        f"{target!r} is a record of kind {found.kind}; expected kind {want}",
                     )
                 )
         for field_name, rel in e.raw:
