@@ -63,7 +63,8 @@ def test_cell_citing_an_xrd_record(project) -> None:
     project.write("cells/C-100.yaml", CELL.format(electrode="XRD-001"))
     [msg] = messages(project.records)
     assert msg.endswith(
-        "C-100.yaml:5:1: working_electrode: 'XRD-001' is a record of kind xrd; expected kind electrode"
+        "C-100.yaml:5:1: working_electrode: "
+        "'XRD-001' is a record of kind xrd; expected kind electrode"
     )
 
 
