@@ -1,4 +1,4 @@
-# labledger workflow: records -> check -> analyses -> ingest -> provenance (reports to come).
+# labledger workflow: records -> analyses -> ingest -> provenance, saved queries, HTML report.
 # Thin by design: config validation, the rule files of workflow/rules/, and `rule all`.
 from snakemake.utils import min_version, validate
 
@@ -17,9 +17,11 @@ include: "workflow/rules/eis.smk"
 include: "workflow/rules/xrd.smk"
 include: "workflow/rules/ingest.smk"
 include: "workflow/rules/provenance.smk"
+include: "workflow/rules/report.smk"
 
 
 rule all:
     input:
         f"{RESULTS}/ingest.done",
         f"{RESULTS}/provenance",
+        f"{RESULTS}/report/index.html",

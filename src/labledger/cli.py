@@ -42,11 +42,15 @@ ConfigOption = Annotated[
 def _mount_analysis_apps() -> None:
     from labledger.cycling.cli import app as cycling_app
     from labledger.eis.cli import app as eis_app
+    from labledger.report.cli import app as report_app
     from labledger.xrd.cli import app as xrd_app
 
     app.add_typer(xrd_app, name="xrd", help="XRD scans: phases and weight fractions.")
     app.add_typer(eis_app, name="eis", help="Impedance spectra: circuit fit, conductivity.")
     app.add_typer(cycling_app, name="cycling", help="Cycling files: CE, nucleation, retention.")
+    app.add_typer(
+        report_app, name="report", help="HTML report, saved queries, changes between ingests."
+    )
 
 
 _mount_analysis_apps()

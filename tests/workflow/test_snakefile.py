@@ -55,6 +55,8 @@ def test_run_builds_database_then_nothing_to_do(tmp_path: Path) -> None:
     provenance = root / "results" / "provenance"
     assert (provenance / "prov.json").is_file() and (provenance / "crate").is_dir()
     assert (provenance / "pages" / "B-003.html").is_file()
+    index = (root / "results" / "report" / "index.html").read_text()
+    assert "B-003" in index and (root / "results" / "queries" / "ce_vs_cnt_ratio.csv").is_file()
     second = snakemake(root)
     assert second.returncode == 0
     assert "Nothing to be done" in second.stdout + second.stderr

@@ -1,0 +1,23 @@
+"""The lab's HTML report: static, self-contained pages built from the database.
+
+`build_report(config, out_dir)` writes the index (structure-property table and summary plots),
+one page per batch, electrode and cell, the study page, the history page and the saved-query
+page; `run_saved_queries(config, queries_dir, out_dir)` writes one CSV per saved query.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+# Imported on first use (PEP 562): `labledger --help` must not pay for matplotlib and pandas.
+_WHERE = {"build_report": "labledger.report.pages", "run_saved_queries": "labledger.report.queries"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _WHERE:
+        return getattr(importlib.import_module(_WHERE[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+__all__ = ["build_report", "run_saved_queries"]

@@ -1,0 +1,149 @@
+"""The report's reads from the database, as plain dicts (one SQL pass, one connection).
+
+Units are those of the views (schema/views.sql): wt %, S/cm, eV, mA/cm2, mAh/cm2; CE columns are
+fractions 0-1. Paths of result files are relative to the project root (the config's folder).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, text
+
+from labledger.config import Config
+from labledger.db.engine import database_exists, make_engine
+from labledger.errors import DatabaseError
+
+Row = dict[str, Any]
+
+
+@dataclass
+class ReportData:
+    """Everything the pages show, keyed by record id where a page needs to look things up."""
+
+    root: Path
+    batches: list[Row]
+    electrodes: list[Row]
+    cells: list[Row]
+    xrd: list[Row]
+    xrd_phases: list[Row]
+    eis: list[Row]
+    records: dict[str, Row]
+    contents: dict[str, dict[str, Any]]
+    runs: dict[str, Row]
+    measurements: list[Row]
+    ingests: list[Row] = field(default_factory=list)
+    revisions: list[Row] = field(default_factory=list)
+    all_runs: list[Row] = field(default_factory=list)
+
+    def plot_path(self, record_id: str) -> Path | None:
+        """The analysis plot (SVG) of a record's current run, when the file exists."""
+        run = self.runs.get(record_id)
+        if run is None:
+            return None
+        path = (self.root / run["result_path"]).with_suffix(".svg")
+        return path if path.is_file() else None
+
+
+def rows(conn: Connection, sql: str, params: dict[str, Any] | None = None) -> list[Row]:
+    """The rows of one statement as dicts."""
+    return [dict(r._mapping) for r in conn.execute(text(sql), params or {})]
+
+
+def connect_read(config: Config):  # type: ignore[no-untyped-def]
+    """A read-only engine on the configured database, or a clear error when there is none."""
+    url = config.database_url
+    if not database_exists(url):
+        raise DatabaseError(f"no labledger database at {url}; run `labledger ingest` first")
+    return make_engine(url)
+
+
+def load_report_data(config: Config, *, history: bool = True) -> ReportData:
+    """Read what the report needs; with `history`, also every ingest, revision and run."""
+    engine = connect_read(config)
+    try:
+        with engine.connect() as conn:
+            stale = {r["run_id"]: r["reason"] for r in rows(conn, "SELECT * FROM stale_results")}
+            runs = {}
+            for run in rows(conn, "SELECT * FROM analysis_run WHERE current ORDER BY id"):
+                run["stale_reason"] = stale.get(run["id"])
+                run["params"] = json.loads(run["params_json"] or "{}")
+                run["libraries"] = json.loads(run["libraries_json"] or "{}")
+                runs[run["record_id"]] = run
+            contents = {
+                r["id"]: json.loads(r["content_json"]) if r["content_json"] else {}
+                for r in rows(
+                    conn,
+                    "SELECT r.id, v.content_json FROM record r JOIN record_revision v"
+                    " ON v.record_id = r.id AND v.revision = r.revision",
+                )
+            }
+            data = ReportData(
+                root=config.root,
+                batches=rows(conn, "SELECT * FROM batch_synthesis ORDER BY batch_id"),
+                electrodes=rows(conn, "SELECT * FROM electrode ORDER BY id"),
+                cells=rows(conn, "SELECT * FROM cell_figures ORDER BY cell_id"),
+                xrd=rows(
+                    conn,
+                    "SELECT x.*, r.rwp_percent, r.gof, r.phases_detected FROM xrd x"
+                    " LEFT JOIN xrd_result r ON r.xrd_id = x.id ORDER BY x.id",
+                ),
+                xrd_phases=rows(conn, "SELECT * FROM xrd_figures ORDER BY xrd_id, phase"),
+                eis=rows(
+                    conn,
+                    "SELECT e.id, e.sample, e.condition, e.temperature_c AS record_temperature_c,"
+                    " e.notes, f.eis_id, f.batch_id, f.temperature_c, f.circuit_used,"
+                    " f.r_total_ohm, f.charge_transfer_r_ohm, f.sigma_total_s_cm,"
+                    " f.sigma_bulk_s_cm, f.sigma_gb_apparent_s_cm, f.bulk_determined,"
+                    " f.bulk_reason, f.linkk_residual_max"
+                    " FROM eis e LEFT JOIN eis_figures f ON f.eis_id = e.id ORDER BY e.id",
+                ),
+                records={
+                    r["id"]: r
+                    for r in rows(
+                        conn, "SELECT id, kind, path, sha256, revision, status FROM record"
+                    )
+                },
+                contents=contents,
+                runs=runs,
+                measurements=rows(conn, "SELECT * FROM measurements ORDER BY measurement_id"),
+            )
+            if history:
+                data.ingests = rows(conn, "SELECT * FROM ingest ORDER BY id")
+                data.revisions = rows(
+                    conn,
+                    "SELECT record_id, revision, kind, change, path, content_json, ingest_id,"
+                    " git_commit FROM record_revision ORDER BY ingest_id, record_id",
+                )
+                data.all_runs = rows(
+                    conn,
+                    "SELECT id, record_id, analysis, analysis_version, current, result_sha256,"
+                    " record_sha256, raw_sha256, ingest_id, finished_at FROM analysis_run"
+                    " ORDER BY record_id, id",
+                )
+    finally:
+        engine.dispose()
+    return data
+
+
+def cell_cycles(config: Config, cell_ids: list[str]) -> dict[str, list[Row]]:
+    """Per-cycle rows (cycle, ce, retention, q_* in mAh) of the given cells, by cell id."""
+    out: dict[str, list[Row]] = {cid: [] for cid in cell_ids}
+    if not cell_ids:
+        return out
+    engine = connect_read(config)
+    try:
+        with engine.connect() as conn:
+            for cid in cell_ids:
+                out[cid] = rows(
+                    conn,
+                    "SELECT cycle, ce, retention, q_discharge_mah FROM cell_cycle"
+                    " WHERE cell_id = :id ORDER BY cycle",
+                    {"id": cid},
+                )
+    finally:
+        engine.dispose()
+    return out

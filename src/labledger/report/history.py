@@ -1,0 +1,144 @@
+"""What changed between two ingests: records added, edited, removed, and results that moved.
+
+Built from `record_revision` (every version of every record, with the ingest that stored it)
+and `analysis_run` (every run, with the ingest that loaded it). An ingest carries its git
+commit, so "between two commits" is "between the ingests of those commits".
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from labledger.db.history import diff
+from labledger.report.data import ReportData
+
+
+@dataclass(frozen=True)
+class RecordChange:
+    """One record's change: added, edited, removed or restored; `fields` lists `f: old -> new`."""
+
+    record_id: str
+    kind: str
+    change: str
+    fields: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ResultMove:
+    """A result recomputed between the two ingests: `change` is 'new' or 'changed'."""
+
+    record_id: str
+    analysis: str
+    change: str
+    old_sha256: str | None
+    new_sha256: str
+
+
+@dataclass
+class Changes:
+    """Changes after ingest `since` (exclusive; 0 = the empty database) up to `until`."""
+
+    since: int
+    until: int
+    since_commit: str | None
+    until_commit: str | None
+    records: list[RecordChange] = field(default_factory=list)
+    results: list[ResultMove] = field(default_factory=list)
+
+    def count(self, change: str) -> int:
+        return sum(1 for r in self.records if r.change == change)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "since": self.since,
+            "until": self.until,
+            "records": [r.__dict__ for r in self.records],
+            "results": [r.__dict__ for r in self.results],
+        }
+
+
+def _latest(items: list[dict], key: str, upto: int) -> dict[str, dict]:
+    out: dict[str, dict] = {}
+    for item in items:
+        if item["ingest_id"] <= upto:
+            prev = out.get(item[key])
+            if prev is None or (item.get("revision", item.get("id")) or 0) >= (
+                prev.get("revision", prev.get("id")) or 0
+            ):
+                out[item[key]] = item
+    return out
+
+
+def changes_between(data: ReportData, since: int, until: int) -> Changes:
+    """Record and result changes after ingest `since` up to and including ingest `until`."""
+    commits = {i["id"]: i.get("git_commit") for i in data.ingests}
+    before = _latest(data.revisions, "record_id", since)
+    after = _latest(data.revisions, "record_id", until)
+    out = Changes(since, until, commits.get(since), commits.get(until))
+    for rid in sorted(after):
+        new = after[rid]
+        old = before.get(rid)
+        if old is not None and old["revision"] == new["revision"]:
+            continue
+        old_gone = old is None or old["change"] == "removed"
+        if new["change"] == "removed":
+            if not old_gone:
+                out.records.append(RecordChange(rid, new["kind"], "removed"))
+            continue
+        if old_gone:
+            out.records.append(
+                RecordChange(rid, new["kind"], "added" if old is None else "restored")
+            )
+            continue
+        lines = diff(_content(old), _content(new))
+        if lines:
+            out.records.append(RecordChange(rid, new["kind"], "edited", tuple(lines)))
+    runs_before = _latest(data.all_runs, "record_id", since)
+    runs_after = _latest(data.all_runs, "record_id", until)
+    for rid in sorted(runs_after):
+        new_run, old_run = runs_after[rid], runs_before.get(rid)
+        if old_run is None:
+            out.results.append(
+                ResultMove(rid, new_run["analysis"], "new", None, new_run["result_sha256"])
+            )
+        elif old_run["result_sha256"] != new_run["result_sha256"]:
+            out.results.append(
+                ResultMove(
+                    rid,
+                    new_run["analysis"],
+                    "changed",
+                    old_run["result_sha256"],
+                    new_run["result_sha256"],
+                )
+            )
+    return out
+
+
+def _content(rev: dict) -> dict[str, Any] | None:
+    return json.loads(rev["content_json"]) if rev.get("content_json") else None
+
+
+def ingest_history(data: ReportData) -> list[Changes]:
+    """The changes of every ingest against the one before it, newest first."""
+    ids = [i["id"] for i in data.ingests]
+    return [changes_between(data, prev, cur) for prev, cur in zip([0, *ids], ids, strict=False)][
+        ::-1
+    ]
+
+
+def resolve_ingest(data: ReportData, ref: str) -> int:
+    """An ingest id from `ref`: an ingest number, or a git commit (prefix) whose last ingest
+    is meant. 0 stands for the empty database."""
+    from labledger.errors import LabledgerError
+
+    if ref.isdigit():
+        number = int(ref)
+        if number == 0 or any(i["id"] == number for i in data.ingests):
+            return number
+        raise LabledgerError(f"no ingest {number} in the database")
+    matches = [i["id"] for i in data.ingests if (i.get("git_commit") or "").startswith(ref)]
+    if not matches:
+        raise LabledgerError(f"no ingest of a commit starting with {ref!r}")
+    return max(matches)

@@ -1,0 +1,414 @@
+"""Render the report: Jinja2 templates (autoescaped) into self-contained HTML files.
+
+Layout of `out_dir`: index.html, study.html, history.html, queries.html and samples/<ID>.html
+(one per batch, electrode and cell). Pages inline their CSS, scripts and SVG plots and fetch
+nothing, so the folder works from the file system, offline.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+
+from labledger.config import Config
+from labledger.db.history import flatten
+from labledger.report.data import ReportData, Row, load_report_data
+from labledger.report.history import changes_between, ingest_history
+from labledger.report.plots import inline_svg_file, scatter_svg
+from labledger.report.queries import default_queries_dir, execute_saved_queries
+from labledger.report.study import STUDY, STUDY_DOI, study_table
+
+#: Folder (inside the report folder) of cleaned analysis plots, by sha256 of file and prefix.
+PLOT_CACHE = ".plot-cache"
+
+#: Rows per page of the index table (the script pages; print shows every row).
+PAGE_SIZE = 50
+
+
+def _env() -> Environment:
+    env = Environment(
+        loader=PackageLoader("labledger.report", "templates"),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["num"] = fmt_number
+    env.filters["short"] = lambda s, n=12: (s or "-")[:n]
+    return env
+
+
+def fmt_number(value: Any, digits: int = 3) -> str:
+    """A number for a table cell: `digits` significant figures, '' for None."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if value != value:
+            return ""
+        if value == 0:
+            return "0"
+        if abs(value) < 1e-3 or abs(value) >= 1e5:
+            return f"{value:.{digits - 1}e}"
+        return f"{value:.{digits}g}" if abs(value) < 10**digits else f"{value:.0f}"
+    return str(value)
+
+
+def _pct(value: float | None) -> float | None:
+    return None if value is None else 100 * value
+
+
+def _version() -> str:
+    from labledger import __version__
+
+    return __version__
+
+
+def _write(path: Path, text: str, written: list[Path]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    written.append(path)
+
+
+def build_report(config: Config, out_dir: Path) -> list[Path]:
+    """Write every report page into `out_dir` from the configured database; returns the paths.
+
+    Pages for parts without data say "no data yet". Raises DatabaseError without a database.
+    """
+    data = load_report_data(config)
+    env = _env()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    common = {
+        "generated": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "version": _version(),
+        "database": config.database_url.split("@")[-1],
+    }
+    ctx = _Context(config, data, out_dir)
+    _write(
+        out_dir / "index.html",
+        env.get_template("index.html.j2").render(root="", page="index", **common, **ctx.index()),
+        written,
+    )
+    samples = out_dir / "samples"
+    for kind, rid, view in ctx.sample_views():
+        html = env.get_template("sample.html.j2").render(
+            root="../", page="sample", kind=kind, rid=rid, **view, **common
+        )
+        _write(samples / f"{rid}.html", html, written)
+    rows = study_table(config, data)
+    _write(
+        out_dir / "study.html",
+        env.get_template("study.html.j2").render(
+            root="",
+            page="study",
+            rows=rows,
+            study=STUDY,
+            doi=STUDY_DOI,
+            sample_ids=ctx.sample_ids,
+            **common,
+        ),
+        written,
+    )
+    history = ingest_history(data)
+    span = (
+        changes_between(data, data.ingests[0]["id"], data.ingests[-1]["id"])
+        if data.ingests
+        else None
+    )
+    _write(
+        out_dir / "history.html",
+        env.get_template("history.html.j2").render(
+            root="",
+            page="history",
+            history=history,
+            ingests=data.ingests,
+            span=span,
+            sample_ids=ctx.sample_ids,
+            **common,
+        ),
+        written,
+    )
+    qdir = default_queries_dir(config)
+    queries = execute_saved_queries(config, qdir) if qdir.is_dir() else []
+    csv_dir = config.results_dir / "queries"
+    csv_links = {
+        q.name: _rel(csv_dir / f"{q.name}.csv", out_dir)
+        for q in queries
+        if (csv_dir / f"{q.name}.csv").is_file()
+    }
+    _write(
+        out_dir / "queries.html",
+        env.get_template("queries.html.j2").render(
+            root="", page="queries", queries=queries, csv_links=csv_links, **common
+        ),
+        written,
+    )
+    prune_plot_cache(out_dir / PLOT_CACHE, ctx.used_plots)
+    current = set(written)
+    for stale in samples.glob("*.html"):  # pages of records no longer in the database
+        if stale not in current:
+            stale.unlink()
+    return written
+
+
+def prune_plot_cache(cache: Path, used: set[Path]) -> None:
+    """Drop the cached plots this build did not use."""
+    if not cache.is_dir():
+        return
+    for path in cache.glob("*.svg"):
+        if path not in used:
+            path.unlink()
+
+
+def _rel(target: Path, start: Path) -> str:
+    return os.path.relpath(target, start).replace(os.sep, "/")
+
+
+class _Context:
+    """Views of the data for the templates: plain dicts and lists of strings and numbers."""
+
+    def __init__(self, config: Config, data: ReportData, out_dir: Path) -> None:
+        self.config, self.data, self.out_dir = config, data, out_dir
+        self.electrodes = {e["id"]: e for e in data.electrodes}
+        self.cells_by_batch: dict[str, list[Row]] = defaultdict(list)
+        self.cells_by_electrode: dict[str, list[Row]] = defaultdict(list)
+        for c in data.cells:
+            if c["batch_id"]:
+                self.cells_by_batch[c["batch_id"]].append(c)
+            if c["electrode_id"]:
+                self.cells_by_electrode[c["electrode_id"]].append(c)
+        self.electrodes_by_batch: dict[str, list[Row]] = defaultdict(list)
+        for e in data.electrodes:
+            if e["batch"]:
+                self.electrodes_by_batch[e["batch"]].append(e)
+        self.xrd_by_sample: dict[str, list[Row]] = defaultdict(list)
+        for x in data.xrd:
+            self.xrd_by_sample[x["sample"]].append(x)
+        self.phases_by_xrd: dict[str, list[Row]] = defaultdict(list)
+        for p in data.xrd_phases:
+            self.phases_by_xrd[p["xrd_id"]].append(p)
+        self.eis_by_sample: dict[str, list[Row]] = defaultdict(list)
+        for e in data.eis:
+            self.eis_by_sample[e["sample"]].append(e)
+        self.sample_ids = (
+            {b["batch_id"] for b in data.batches}
+            | set(self.electrodes)
+            | {c["cell_id"] for c in data.cells}
+        )
+        self.prov_dir = config.results_dir / "provenance" / "pages"
+        self.used_plots: set[Path] = set()
+
+    # -- index -------------------------------------------------------------------------------
+    def index(self) -> dict[str, Any]:
+        rows = []
+        for b in self.data.batches:
+            cells = [c for c in self.cells_by_batch.get(b["batch_id"], []) if c["n_cycles"]]
+            half = [c for c in cells if c["cell_type"] == "half" and c["mean_ce"] is not None]
+            full = [c for c in cells if c["cell_type"] == "full"]
+            best_half = max(half, key=lambda c: c["mean_ce"], default=None)
+            best_full = max(full, key=lambda c: c["cycle_life"] or c["n_cycles"], default=None)
+            rows.append({"b": b, "best_half": best_half, "best_full": best_full})
+        batches = self.data.batches
+        by_sinter: dict[str, tuple[list, list]] = defaultdict(lambda: ([], []))
+        for b in batches:
+            key = (
+                f"sintered {b['sinter_temperature_c']:.0f} C"
+                if b["sinter_temperature_c"] is not None
+                else "commercial / no sinter step"
+            )
+            by_sinter[key][0].append(b["li2co3_excess_pct"])
+            by_sinter[key][1].append(b["li2la2ti3o10_wt_pct"])
+        plot_phase = scatter_svg(
+            [(k, xs, ys) for k, (xs, ys) in sorted(by_sinter.items())],
+            "Li2CO3 excess (%)",
+            "Li2La2Ti3O10 (wt %)",
+            "sum-phase",
+        )
+        plot_sigma = scatter_svg(
+            [
+                (
+                    "batches",
+                    [b["li2la2ti3o10_wt_pct"] for b in batches],
+                    [b["sigma_total_rt_s_cm"] for b in batches],
+                )
+            ],
+            "Li2La2Ti3O10 (wt %)",
+            "sigma_total, RT (S/cm)",
+            "sum-sigma",
+            logy=True,
+        )
+        by_cond: dict[str, tuple[list, list]] = defaultdict(lambda: ([], []))
+        for c in self.data.cells:
+            if c["cell_type"] == "half" and c["mean_ce"] is not None:
+                key = (
+                    f"{fmt_number(c['current_density_ma_cm2'])} mA/cm2, "
+                    f"{fmt_number(c['areal_capacity_mah_cm2'])} mAh/cm2"
+                )
+                by_cond[key][0].append(c["cnt_wt_pct"] if c["cnt_wt_pct"] is not None else 0.0)
+                by_cond[key][1].append(_pct(c["mean_ce"]))
+        plot_ce = scatter_svg(
+            [(k, xs, ys) for k, (xs, ys) in sorted(by_cond.items())],
+            "CNT (wt %; bare substrate 0)",
+            "mean CE (%)",
+            "sum-ce",
+        )
+        return {
+            "rows": rows,
+            "page_size": PAGE_SIZE,
+            "plots": [
+                ("Li2La2Ti3O10 vs Li2CO3 excess", plot_phase),
+                ("Total conductivity vs Li2La2Ti3O10", plot_sigma),
+                ("Half-cell CE vs CNT ratio", plot_ce),
+            ],
+            "n_cells": len(self.data.cells),
+            "n_electrodes": len(self.data.electrodes),
+        }
+
+    # -- sample pages ------------------------------------------------------------------------
+    def sample_views(self):  # type: ignore[no-untyped-def]
+        for b in self.data.batches:
+            yield "batch", b["batch_id"], self._batch(b)
+        for e in self.data.electrodes:
+            yield "electrode", e["id"], self._electrode(e)
+        for c in self.data.cells:
+            yield "cell", c["cell_id"], self._cell(c)
+
+    def _common(self, rid: str) -> dict[str, Any]:
+        record = self.data.records.get(rid, {})
+        fields = [
+            (k, fmt_number(v, 6) if not isinstance(v, str) else v)
+            for k, v in flatten(self.data.contents.get(rid, {})).items()
+            if v is not None and v != []
+        ]
+        prov_page = self.prov_dir / f"{rid}.html"
+        return {
+            "record": record,
+            "fields": fields,
+            "prov_link": _rel(prov_page, self.out_dir / "samples") if prov_page.is_file() else None,
+        }
+
+    def _provenance(self, rid: str) -> dict[str, Any] | None:
+        run = self.data.runs.get(rid)
+        if run is None:
+            return None
+        prov_page = self.prov_dir / f"{rid}.html"
+        return {
+            "record_id": rid,
+            "analysis": run["analysis"],
+            "analysis_version": run["analysis_version"],
+            "inputs": [
+                ("record", run["record_path"], run["record_sha256"]),
+                *([("raw", run["raw_path"], run["raw_sha256"])] if run["raw_path"] else []),
+            ],
+            "result": (run["result_path"], run["result_sha256"]),
+            "code": f"labledger {run['labledger_version'] or '?'}",
+            "git_commit": run["git_commit"] or "",
+            "git_dirty": run["git_dirty"],
+            "rule": run["rule"] or "",
+            "computed": run["finished_at"] or "",
+            "by": f"{run['user'] or '?'}@{run['host'] or '?'}",
+            "stale": run["stale_reason"],
+            "link": _rel(prov_page, self.out_dir / "samples") if prov_page.is_file() else None,
+        }
+
+    def _plot(self, rid: str) -> Any:
+        path = self.data.plot_path(rid)
+        if path is None:
+            return None
+        return inline_svg_file(path, f"p-{rid}", self.out_dir / PLOT_CACHE, self.used_plots)
+
+    def _measurements(self, sample: str) -> tuple[list[dict], list[dict]]:
+        xrd = [
+            {
+                "x": x,
+                "phases": self.phases_by_xrd.get(x["id"], []),
+                "plot": self._plot(x["id"]),
+                "prov": self._provenance(x["id"]),
+            }
+            for x in self.xrd_by_sample.get(sample, [])
+        ]
+        eis = [
+            {"e": e, "plot": self._plot(e["id"]), "prov": self._provenance(e["id"])}
+            for e in self.eis_by_sample.get(sample, [])
+        ]
+        return xrd, eis
+
+    def _link(self, rid: str | None) -> dict[str, Any] | None:
+        if not rid:
+            return None
+        return {"id": rid, "href": f"{rid}.html" if rid in self.sample_ids else None}
+
+    def _batch(self, b: Row) -> dict[str, Any]:
+        rid = b["batch_id"]
+        xrd, eis = self._measurements(rid)
+        tree = [
+            {
+                "electrode": self._link(e["id"]),
+                "material": e["material"],
+                "cells": [
+                    self._link(c["cell_id"]) for c in self.cells_by_electrode.get(e["id"], [])
+                ],
+            }
+            for e in self.electrodes_by_batch.get(rid, [])
+        ]
+        return {
+            **self._common(rid),
+            "summary": b,
+            "batch": self._link(rid),
+            "tree": tree,
+            "xrd": xrd,
+            "eis": eis,
+            "cells": self.cells_by_batch.get(rid, []),
+            "cell": None,
+            "cell_plot": None,
+            "cell_prov": None,
+        }
+
+    def _electrode(self, e: Row) -> dict[str, Any]:
+        rid = e["id"]
+        xrd, eis = self._measurements(rid)
+        tree = [
+            {
+                "electrode": self._link(rid),
+                "material": e["material"],
+                "cells": [self._link(c["cell_id"]) for c in self.cells_by_electrode.get(rid, [])],
+            }
+        ]
+        return {
+            **self._common(rid),
+            "summary": None,
+            "batch": self._link(e["batch"]),
+            "tree": tree,
+            "xrd": xrd,
+            "eis": eis,
+            "cells": self.cells_by_electrode.get(rid, []),
+            "cell": None,
+            "cell_plot": None,
+            "cell_prov": None,
+        }
+
+    def _cell(self, c: Row) -> dict[str, Any]:
+        rid = c["cell_id"]
+        eid = c["electrode_id"]
+        tree = [{"electrode": self._link(eid), "material": c["anode"], "cells": [self._link(rid)]}]
+        return {
+            **self._common(rid),
+            "summary": None,
+            "batch": self._link(c["batch_id"]),
+            "tree": tree,
+            "xrd": [],
+            "eis": [],
+            "cells": [],
+            "cell": c,
+            "cell_plot": self._plot(rid),
+            "cell_prov": self._provenance(rid),
+        }

@@ -1,0 +1,295 @@
+"""The report of the demo project: pages, links, escaping, history and the saved queries."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from labledger.analyses import analyze_record
+from labledger.config import load_config
+from labledger.db.ingest import ingest
+from labledger.db.query import run_query
+from labledger.errors import InputFileError
+from labledger.report import build_report, run_saved_queries
+from labledger.report.data import load_report_data
+from labledger.report.history import changes_between
+from labledger.report.plots import inline_svg
+
+
+class TableRows(HTMLParser):
+    """Rows of the index table: per row, the hrefs inside it and its cell texts."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[dict] = []
+        self._in_body = False
+
+    def handle_starttag(self, tag, attrs):  # type: ignore[no-untyped-def]
+        if tag == "tbody":
+            self._in_body = True
+        elif self._in_body and tag == "tr":
+            self.rows.append({"hrefs": [], "cells": 0})
+        elif self._in_body and tag == "td":
+            self.rows[-1]["cells"] += 1
+        elif self._in_body and tag == "a":
+            self.rows[-1]["hrefs"].append(dict(attrs)["href"])
+
+    def handle_endtag(self, tag):  # type: ignore[no-untyped-def]
+        if tag == "tbody":
+            self._in_body = False
+
+
+def test_index_has_one_linked_row_per_batch(lab: Path, report_dir: Path) -> None:
+    batches = sorted(p.stem for p in (lab / "records" / "batches").glob("*.yaml"))
+    parser = TableRows()
+    parser.feed((report_dir / "index.html").read_text())
+    assert len(parser.rows) == len(batches) == 8
+    for row, batch in zip(parser.rows, batches, strict=True):
+        assert row["hrefs"][0] == f"samples/{batch}.html"
+        # every number links to a sample page: the batch's, or a cell's for cell figures
+        assert all(re.fullmatch(r"samples/(B|C)-\d{3}\.html(#\w+)?", h) for h in row["hrefs"])
+    b003 = parser.rows[batches.index("B-003")]
+    assert "samples/C-004.html" in b003["hrefs"]  # best half-cell CE of B-003's electrodes
+    assert "99.24" in (report_dir / "index.html").read_text()
+    assert (report_dir / "index.html").read_text().count("<svg") == 3  # the summary plots
+
+
+def test_sample_pages_for_every_batch_electrode_and_cell(lab: Path, report_dir: Path) -> None:
+    ids = {
+        p.stem
+        for kind in ("batches", "electrodes", "cells")
+        for p in (lab / "records" / kind).glob("*.yaml")
+    }
+    assert {p.stem for p in (report_dir / "samples").glob("*.html")} == ids
+    cell = (report_dir / "samples" / "C-004.html").read_text()
+    # lineage batch -> electrode -> cell, the analysis plot inline, provenance with hashes
+    assert cell.index('href="B-003.html"') < cell.index('href="E-003.html"')
+    assert "<svg" in cell and "<img" not in cell
+    raw = lab / "records" / "raw" / "cells" / "C-004.csv"
+
+    assert hashlib.sha256(raw.read_bytes()).hexdigest()[:12] in cell
+    assert '<span class="ok">current</span>' in cell and "stale:" not in cell
+    batch = (report_dir / "samples" / "B-003.html").read_text()
+    assert 'id="XRD-003"' in batch and "Li2La2Ti3O10" in batch
+    # a batch without analysed measurements says so
+    assert "no data yet" in (report_dir / "samples" / "B-001.html").read_text()
+
+
+def test_links_resolve_and_nothing_is_fetched(report_dir: Path, link_problems) -> None:  # type: ignore[no-untyped-def]
+    assert link_problems(report_dir) == []
+    for page in report_dir.rglob("*.html"):
+        text = page.read_text()
+        scripts = re.findall(r"<script\b", text)
+        assert len(scripts) == (1 if page.name == "index.html" else 0), page
+
+
+def test_link_checker_finds_a_broken_link(tmp_path: Path, link_problems) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "a.html").write_text(
+        '<a href="b.html#x">b</a><a href="c.html">c</a><img src="https://cdn.example/x.png">'
+    )
+    (tmp_path / "b.html").write_text('<p id="y">b</p>')
+    problems = link_problems(tmp_path)
+    assert any("no #x" in p for p in problems)
+    assert any("missing" in p and "c.html" in p for p in problems)
+    assert any("external" in p for p in problems)
+
+
+def test_record_text_is_escaped(lab_copy: Path) -> None:
+    path = lab_copy / "records" / "batches" / "B-001.yaml"
+    text = path.read_text()
+    text = re.sub(r"(?m)^notes:.*$", 'notes: "<script>alert(1)</script> & <b>bold</b>"', text)
+    path.write_text(text)
+    config = load_config(lab_copy / "config.yaml")
+    ingest(config)
+    out = lab_copy / "results" / "report"
+    build_report(config, out)
+    page = (out / "samples" / "B-001.html").read_text()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;b&gt;bold&lt;/b&gt;" in page
+    assert "<script>alert" not in page and "<b>bold" not in page
+    history = (out / "history.html").read_text()
+    assert "<script>alert" not in history and "&lt;script&gt;alert(1)" in history
+
+
+def test_inline_svg_drops_scripts_and_prefixes_ids() -> None:
+    svg = (
+        '<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" '
+        'xmlns:xlink="http://www.w3.org/1999/xlink" width="10pt" onload="alert(1)">'
+        '<script>alert(2)</script><defs><clipPath id="c1"><rect width="1" height="1"/></clipPath>'
+        '</defs><g clip-path="url(#c1)"><use xlink:href="#c1"/><a href="https://evil.example">'
+        "<text>x</text></a></g><foreignObject><p>hi</p></foreignObject></svg>"
+    )
+    out = str(inline_svg(svg, "p1"))
+    assert "script" not in out and "alert" not in out and "foreignObject" not in out
+    assert 'id="p1-c1"' in out and "url(#p1-c1)" in out and 'href="#p1-c1"' in out
+    assert "evil.example" not in out and "<?xml" not in out
+
+
+def test_history_lists_edits_removals_and_moved_results(lab_copy: Path) -> None:
+    config = load_config(lab_copy / "config.yaml")
+    out = lab_copy / "results" / "report"
+    build_report(config, out)
+    assert (out / "samples" / "C-013.html").is_file()
+    b2 = lab_copy / "records" / "batches" / "B-002.yaml"
+    b2.write_text(re.sub(r"(?m)^operator:.*$", "operator: Q. Tester", b2.read_text()))
+    (lab_copy / "records" / "cells" / "C-013.yaml").unlink()
+    c4 = lab_copy / "records" / "cells" / "C-004.yaml"
+    c4.write_text(c4.read_text().replace("separator: Celgard 2400", "separator: Celgard 2500"))
+    analyze_record(config, "C-004", rule="test")
+    c3 = lab_copy / "records" / "cells" / "C-003.yaml"  # edited, not re-analysed: stale
+    c3.write_text(c3.read_text().replace("separator: Celgard 2400", "separator: Celgard 2500"))
+    ingest(config)
+    data = load_report_data(config)
+    first, last = data.ingests[0]["id"], data.ingests[-1]["id"]
+    ch = changes_between(data, first, last)
+    by_id = {r.record_id: r for r in ch.records}
+    assert set(by_id) == {"B-002", "C-013", "C-004", "C-003"}
+    assert by_id["B-002"].change == "edited"
+    assert any(f.startswith("operator:") and "Q. Tester" in f for f in by_id["B-002"].fields)
+    assert by_id["C-013"].change == "removed"
+    assert [(m.record_id, m.change) for m in ch.results] == [("C-004", "changed")]
+    # from the empty database everything is new
+    assert changes_between(data, 0, first).count("added") == 50
+    build_report(config, out)
+    page = (out / "history.html").read_text()
+    assert "Q. Tester" in page and "removed" in page and "Celgard 2500" in page
+    assert "stale: record changed" in (out / "samples" / "C-003.html").read_text()
+    assert not (out / "samples" / "C-013.html").exists()  # removed record: page pruned
+    assert "stale:" not in (out / "samples" / "C-004.html").read_text()
+
+
+def test_saved_queries_write_one_csv_each(lab: Path, tmp_path: Path) -> None:
+    config = load_config(lab / "config.yaml")
+    qdir = lab / "workflow" / "queries"
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "gone.csv").write_text("old\n")
+    paths = run_saved_queries(config, qdir, tmp_path / "out")
+    names = sorted(p.stem for p in qdir.glob("*.sql"))
+    assert sorted(p.stem for p in paths) == names
+    assert {
+        "phase_fraction_vs_li2co3_excess",
+        "conductivity_vs_phase_fraction",
+        "ce_vs_cnt_ratio",
+    } <= set(names)
+    assert not (tmp_path / "out" / "gone.csv").exists()
+    with (tmp_path / "out" / "phase_fraction_vs_li2co3_excess.csv").open() as fh:
+        rows = list(csv.DictReader(fh))
+    _columns, expected = run_query(config.database_url, "SELECT id FROM batch")
+    assert sorted(r["batch_id"] for r in rows) == sorted(r[0] for r in expected)
+    b3 = next(r for r in rows if r["batch_id"] == "B-003")
+    assert float(b3["li2la2ti3o10_wt_pct"]) > 0
+    with (tmp_path / "out" / "ce_vs_cnt_ratio.csv").open() as fh:
+        ce = {r["cell_id"]: r for r in csv.DictReader(fh)}
+    assert float(ce["C-004"]["mean_ce_pct"]) == pytest.approx(99.24, abs=0.005)
+
+
+def test_bad_saved_query_names_its_file(lab: Path, tmp_path: Path) -> None:
+    config = load_config(lab / "config.yaml")
+    (tmp_path / "broken.sql").write_text("-- Broken\nSELECT nope FROM nowhere;\n")
+    with pytest.raises(InputFileError, match=r"broken\.sql: SQL error"):
+        run_saved_queries(config, tmp_path, tmp_path / "out")
+    (tmp_path / "broken.sql").write_text("-- only a comment\n")
+    with pytest.raises(InputFileError, match=r"broken\.sql: saved query holds no SQL"):
+        run_saved_queries(config, tmp_path, tmp_path / "out")
+
+
+def test_queries_page_shows_each_query(report_dir: Path) -> None:
+    page = (report_dir / "queries.html").read_text()
+    for title in (
+        "Li2La2Ti3O10 phase fraction vs Li2CO3 excess",
+        "Coulombic efficiency vs CNT ratio",
+    ):
+        assert title in page
+    assert 'href="../queries/ce_vs_cnt_ratio.csv"' in page
+
+
+def test_plot_cache_is_reused_and_pruned(lab_copy: Path) -> None:
+    config = load_config(lab_copy / "config.yaml")
+    out = lab_copy / "results" / "report"
+    build_report(config, out)
+    cache = out / ".plot-cache"
+    plots = sorted((lab_copy / "results").glob("*/*.svg"))
+    assert len(list(cache.glob("*.svg"))) == len(plots) == 16
+    before = {p: p.stat().st_mtime_ns for p in cache.glob("*.svg")}
+    plots[0].unlink()  # e.g. a result plot deleted
+    build_report(config, out)
+    after = {p: p.stat().st_mtime_ns for p in cache.glob("*.svg")}
+    assert len(after) == len(plots) - 1
+    assert all(before[p] == t for p, t in after.items())  # reused, not rewritten
+    page = (out / "samples" / "C-001.html").read_text()
+    assert plots[0].stem == "C-001" and "no plot yet" in page
+
+
+def test_cli_build_and_queries(lab_copy: Path, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from labledger.report.cli import app
+
+    runner = CliRunner()
+    config = lab_copy / "config.yaml"
+    result = runner.invoke(app, ["build", "--out", str(tmp_path / "r")], obj=config)
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "r" / "index.html").is_file() and "pages to" in result.output
+    result = runner.invoke(app, ["queries", "--json"], obj=config)
+    assert result.exit_code == 0, result.output
+    assert (lab_copy / "results" / "queries" / "ce_vs_cnt_ratio.csv").is_file()
+    (lab_copy / "results" / "labledger.db").unlink()
+    result = runner.invoke(app, ["build"], obj=config)
+    assert result.exit_code == 1 and "no labledger database" in result.output
+
+
+def test_cli_changes_between_commits(lab_copy: Path) -> None:
+    from typer.testing import CliRunner
+
+    from labledger.report.cli import app
+
+    config = load_config(lab_copy / "config.yaml")
+    b5 = lab_copy / "records" / "batches" / "B-005.yaml"
+    b5.write_text(re.sub(r"(?m)^operator:.*$", "operator: Z. Other", b5.read_text()))
+    ingest(config)
+    runner = CliRunner()
+    cfg = lab_copy / "config.yaml"
+    result = runner.invoke(app, ["changes", "1"], obj=cfg)
+    assert result.exit_code == 0, result.output
+    assert "edited   B-005" in result.output and "Z. Other" in result.output
+    result = runner.invoke(app, ["changes", "0", "1", "--json"], obj=cfg)
+    assert '"change": "added"' in result.output and "Z. Other" not in result.output
+    result = runner.invoke(app, ["changes", "deadbeef"], obj=cfg)
+    assert (
+        result.exit_code == 1 and "no ingest of a commit starting with 'deadbeef'" in result.output
+    )
+
+
+def test_commit_resolves_to_its_last_ingest(lab: Path) -> None:
+    from labledger.errors import LabledgerError
+    from labledger.report.history import resolve_ingest
+
+    data = load_report_data(load_config(lab / "config.yaml"))
+    data.ingests = [
+        {"id": 1, "git_commit": "839f680b26"},
+        {"id": 2, "git_commit": "f4b841cdbf"},
+        {"id": 3, "git_commit": "f4b841cdbf"},
+    ]
+    assert resolve_ingest(data, "f4b841c") == 3
+    assert resolve_ingest(data, "839f") == 1
+    assert resolve_ingest(data, "2") == 2 and resolve_ingest(data, "0") == 0
+    with pytest.raises(LabledgerError, match="no ingest 9"):
+        resolve_ingest(data, "9")
+
+
+def test_empty_database_pages_say_no_data_yet(tmp_path: Path, link_problems) -> None:  # type: ignore[no-untyped-def]
+    root = tmp_path / "empty"
+    (root / "records").mkdir(parents=True)
+    (root / "config.yaml").write_text("records_dir: records\nresults_dir: results\n")
+    config = load_config(root / "config.yaml")
+    ingest(config)
+    out = root / "results" / "report"
+    build_report(config, out)
+    assert "No batches yet (no data yet)" in (out / "index.html").read_text()
+    assert (out / "study.html").read_text().count("no data yet") == 15
+    assert "No saved queries yet" in (out / "queries.html").read_text()
+    assert link_problems(out) == []
