@@ -6,8 +6,7 @@ Entry points: `read_spectrum(path)`, `analyze_spectrum(spectrum, geometry, circu
 `labledger.eis.demo`). The CLI is `labledger.eis.cli.app`.
 """
 
-import importlib
-from typing import Any
+from labledger.lazy import lazy_attributes
 
 # Imported on first use (PEP 562), so that `labledger --help` and the CLIs of other analyses do
 # not pay for numpy, scipy and pandas.
@@ -50,7 +49,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    if name in _WHERE:
-        return getattr(importlib.import_module(_WHERE[name]), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy_attributes(__name__, _WHERE)

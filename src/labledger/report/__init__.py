@@ -7,17 +7,13 @@ page; `run_saved_queries(config, queries_dir, out_dir)` writes one CSV per saved
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from labledger.lazy import lazy_attributes
 
 # Imported on first use (PEP 562): `labledger --help` must not pay for matplotlib and pandas.
 _WHERE = {"build_report": "labledger.report.pages", "run_saved_queries": "labledger.report.queries"}
 
 
-def __getattr__(name: str) -> Any:
-    if name in _WHERE:
-        return getattr(importlib.import_module(_WHERE[name]), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy_attributes(__name__, _WHERE)
 
 
 __all__ = ["build_report", "run_saved_queries"]
