@@ -23,5 +23,5 @@ include: "workflow/rules/report.smk"
 rule all:
     input:
         f"{RESULTS}/ingest.done",
-        f"{RESULTS}/provenance",
+        f"{RESULTS}/provenance/prov.json",
         f"{RESULTS}/report/index.html",

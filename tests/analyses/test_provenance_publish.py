@@ -49,3 +49,27 @@ def test_runs_whose_files_are_gone_are_left_out_and_named(project) -> None:
     done = publish_provenance(config, project.root / "results" / "provenance")
     assert done.n_runs == 1 and done.skipped == ["EIS-003"]
     assert not (project.root / "results" / "provenance" / "pages" / "EIS-003.html").exists()
+
+
+def test_export_renders_again_only_the_pages_that_changed(project) -> None:
+    config = project.config()
+    for rid in ("C-012", "XRD-003"):
+        analyze_record(config, rid)
+    ingest(config)
+    out = project.root / "results" / "provenance"
+    publish_provenance(config, out)
+    pages = out / "pages"
+    stamp = {p.name: p.stat().st_mtime_ns for p in pages.glob("*.html")}
+    path = project.records / "cells" / "C-012.yaml"
+    path.write_text(path.read_text().replace("Celgard 2400", "Celgard 2500"))
+    analyze_record(config, "C-012")
+    ingest(config)
+    publish_provenance(config, out)
+    changed = {p.name for p in pages.glob("*.html") if p.stat().st_mtime_ns != stamp[p.name]}
+    # C-012's page and the pages of its lineage (E-003 and B-003 list its runs) change;
+    # the scan's own page does not.
+    assert changed == {"C-012.html", "E-003.html", "B-003.html"}
+    (project.records / "cells" / "C-012.yaml").unlink()
+    ingest(config)
+    publish_provenance(config, out)
+    assert not (pages / "C-012.html").exists() and (pages / "XRD-003.html").exists()

@@ -2,13 +2,16 @@
 
 
 rule provenance:
+    # prov.json stands for the folder: Snakemake deletes declared outputs before a job, and the
+    # folder keeps its pages between exports (only changed ones are rendered again).
     input:
         f"{RESULTS}/ingest.done",
     output:
-        directory(f"{RESULTS}/provenance"),
+        f"{RESULTS}/provenance/prov.json",
     log:
         f"{RESULTS}/logs/provenance.log",
     params:
         labledger=LABLEDGER,
+        out=lambda w, output: str(Path(output[0]).parent),
     shell:
-        "{params.labledger} export-provenance --out {output} > {log} 2>&1"
+        "{params.labledger} export-provenance --out {params.out} > {log} 2>&1"

@@ -8,6 +8,9 @@ measurement of its pellets, electrodes and cells).
 
 from __future__ import annotations
 
+import hashlib
+import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,14 +53,39 @@ def publish_provenance(config: Config, out: Path) -> Published:
     for run in runs:
         for rid in [run["record_id"], *(r["id"] for r in run["lineage"])]:
             by_record.setdefault(rid, []).append(run)
-    pages_dir = out / "pages"
-    pages_dir.mkdir(exist_ok=True)
-    pages = []
+    pages = _write_pages(out / "pages", by_record, records, render_provenance_page)
+    return Published(prov_json, prov_n, crate, pages, len(runs), skipped)
+
+
+#: Beside the pages: the hash of what each page was rendered from, so an export after a
+#: one-record change renders only the pages whose record or runs changed.
+PAGE_MANIFEST = ".inputs.json"
+
+
+def _write_pages(
+    pages_dir: Path,
+    by_record: dict[str, list[dict]],
+    records: dict[str, dict],
+    render: Callable[[dict, list[dict]], str],
+) -> list[Path]:
+    pages_dir.mkdir(parents=True, exist_ok=True)
+    manifest_path = pages_dir / PAGE_MANIFEST
+    try:
+        before = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        before = {}
+    after, pages = {}, []
     for rid, record_runs in sorted(by_record.items()):
         record = records.get(rid)
         if record is None:
             continue
+        blob = json.dumps([record, record_runs], sort_keys=True, default=str)
+        after[rid] = hashlib.sha256(blob.encode()).hexdigest()
         page = pages_dir / f"{rid}.html"
-        page.write_text(render_provenance_page(record, record_runs), encoding="utf-8")
+        if before.get(rid) != after[rid] or not page.is_file():
+            page.write_text(render(record, record_runs), encoding="utf-8")
         pages.append(page)
-    return Published(prov_json, prov_n, crate, pages, len(runs), skipped)
+    for rid in set(before) - set(after):
+        (pages_dir / f"{rid}.html").unlink(missing_ok=True)
+    manifest_path.write_text(json.dumps(after, sort_keys=True), encoding="utf-8")
+    return pages
