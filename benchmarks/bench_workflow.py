@@ -72,7 +72,7 @@ def labledger(root: Path, *args: str) -> None:
 def make_project(root: Path, n: int, templates: Path) -> None:
     for name in ("Snakefile", "config.yaml"):
         shutil.copy(REPO / name, root / name)
-    for name in ("workflow", "schema"):
+    for name in ("workflow", "schema", "profiles"):
         shutil.copytree(REPO / name, root / name)
     records = root / "records"
     for folder in ("batches", "electrodes"):
@@ -127,9 +127,9 @@ def make_bare(root: Path, n: int) -> None:
     (root / "Snakefile").write_text(BARE_SNAKEFILE)
     # The same scheduler settings as labledger's default workflow profile: with Snakemake's
     # default ILP scheduler a first run of 10,000 trivial jobs takes hours on 2 cores.
-    profile = root / "workflow" / "profiles" / "default"
+    profile = root / "profiles" / "default"
     profile.mkdir(parents=True)
-    shutil.copy(REPO / "workflow" / "profiles" / "default" / "config.yaml", profile)
+    shutil.copy(REPO / "profiles" / "default" / "config.yaml", profile)
     snakemake(root)
 
 

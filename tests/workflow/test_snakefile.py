@@ -36,7 +36,7 @@ def make_copy(tmp_path: Path) -> Path:
     root.mkdir()
     for name in ("Snakefile", "config.yaml"):
         shutil.copy(REPO / name, root / name)
-    for name in ("workflow", "schema", "records"):
+    for name in ("workflow", "schema", "records", "profiles"):
         shutil.copytree(REPO / name, root / name)
     for folder, keep in KEEP.items():
         for path in (root / "records" / folder).glob("*.yaml"):
@@ -49,6 +49,8 @@ def test_run_builds_database_then_nothing_to_do(tmp_path: Path) -> None:
     root = make_copy(tmp_path)
     first = snakemake(root)
     assert first.returncode == 0, first.stderr
+    # profiles/default (greedy scheduler) is picked up without being named
+    assert "Using workflow specific profile profiles/default" in first.stdout + first.stderr
     con = sqlite3.connect(root / "results" / "labledger.db")
     assert con.execute("SELECT COUNT(*) FROM batch_synthesis").fetchone() == (8,)
     con.close()
@@ -68,9 +70,6 @@ def test_run_builds_database_then_nothing_to_do(tmp_path: Path) -> None:
 
 def test_slurm_profile_parses_and_plans_the_jobs(tmp_path: Path) -> None:
     root = make_copy(tmp_path)
-    shutil.copytree(
-        REPO / "workflow" / "profiles", root / "workflow" / "profiles", dirs_exist_ok=True
-    )
     dry = snakemake(root, "--profile", "workflow/profiles/slurm", "--dry-run")
     out = dry.stdout + dry.stderr
     assert dry.returncode == 0, out
