@@ -9,12 +9,12 @@ import numpy as np
 import pytest
 
 from labledger.errors import InputFileError
+from labledger.hashing import sha256_file
 from labledger.xrd.phases import PHASE_DIR, candidate_phases, default_phases
 from labledger.xrd.refdata import (
     REFERENCE_CODE_VERSION,
     d_spacings,
     default_cache_dir,
-    file_sha256,
     resolve_references,
 )
 
@@ -90,13 +90,13 @@ def test_references_file_rejects_a_changed_cif(tmp_path, references_file):
 def test_references_file_matches_by_hash_under_a_new_name(references_file):
     refs = resolve_references({"TiO2_R": PHASE_DIR / "rutile.cif"}, references_file)
     assert refs["TiO2_R"].name == "TiO2_R"
-    assert refs["TiO2_R"].cif_sha256 == file_sha256(PHASE_DIR / "rutile.cif")
+    assert refs["TiO2_R"].cif_sha256 == sha256_file(PHASE_DIR / "rutile.cif")
 
 
 def test_default_cache_is_built_once_and_keyed(tmp_path):
     phases = {"rutile": PHASE_DIR / "rutile.cif"}
     refs = resolve_references(phases)
-    key = f"{file_sha256(phases['rutile'])}-{REFERENCE_CODE_VERSION}.json"
+    key = f"{sha256_file(phases['rutile'])}-{REFERENCE_CODE_VERSION}.json"
     cached = default_cache_dir() / key
     assert cached.is_file()
     stamp = cached.stat().st_mtime_ns

@@ -116,6 +116,11 @@ def resolve_window(
     return first, last
 
 
+def finite_or_none(x: float | None) -> float | None:
+    """A float for JSON: None for missing, NaN or infinite values."""
+    return float(x) if x is not None and np.isfinite(x) else None
+
+
 def nan_to_none(values: np.ndarray | list) -> list:
     """Floats for JSON: NaN and inf become None."""
     out = []

@@ -11,6 +11,7 @@ from labledger.cycling.cycles import (
     check_pairing,
     check_sign,
     cycle_sums,
+    finite_or_none,
     nan_to_none,
     resolve_window,
 )
@@ -91,20 +92,16 @@ class FullCellResult:
             "summary": {
                 "n_cycles": self.n_cycles,
                 "reference_discharge_mAh": float(ref["q_discharge_mAh"]),
-                "mean_ce": _none(self.mean_ce),
-                "pooled_ce": _none(self.pooled_ce),
+                "mean_ce": finite_or_none(self.mean_ce),
+                "pooled_ce": finite_or_none(self.pooled_ce),
                 "cycle_life": self.cycle_life,
                 "end_of_life_retention": END_OF_LIFE,
-                "final_retention": _none(float(last["retention"])),
-                "mean_avg_discharge_V": _none(c["avg_discharge_V"].mean()),
+                "final_retention": finite_or_none(float(last["retention"])),
+                "mean_avg_discharge_V": finite_or_none(c["avg_discharge_V"].mean()),
             },
             "cycles": per_cycle,
             "notes": list(self.notes),
         }
-
-
-def _none(x: float) -> float | None:
-    return float(x) if x is not None and np.isfinite(x) else None
 
 
 def analyze_full_cell(

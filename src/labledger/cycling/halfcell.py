@@ -12,6 +12,7 @@ from labledger.cycling.cycles import (
     check_sign,
     cycle_sums,
     detect_precycles,
+    finite_or_none,
     nan_to_none,
     resolve_window,
 )
@@ -98,22 +99,20 @@ class HalfCellResult:
             },
             "summary": {
                 "n_cycles": self.n_cycles,
-                "mean_ce": _none(self.mean_ce),
-                "pooled_ce": _none(self.pooled_ce),
+                "mean_ce": finite_or_none(self.mean_ce),
+                "pooled_ce": finite_or_none(self.pooled_ce),
                 "first_cycle_ce_99": self.first_cycle_ce_99,
                 "eta_nuc_mV": self.nucleation.eta_mV if self.nucleation else None,
                 "failure_cycle": self.failure.cycle if self.failure else None,
-                "mean_hysteresis_mV": _none(_window(c, self.window)["hysteresis_mV"].mean()),
+                "mean_hysteresis_mV": finite_or_none(
+                    _window(c, self.window)["hysteresis_mV"].mean()
+                ),
             },
             "nucleation": self.nucleation.to_dict() if self.nucleation else None,
             "failure": self.failure.to_dict() if self.failure else None,
             "cycles": per_cycle,
             "notes": list(self.notes),
         }
-
-
-def _none(x: float) -> float | None:
-    return float(x) if x is not None and np.isfinite(x) else None
 
 
 def _window(cycles: pd.DataFrame, window: tuple[int, int]) -> pd.DataFrame:

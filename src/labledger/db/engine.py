@@ -82,6 +82,12 @@ def database_exists(url: str) -> bool:
         engine.dispose()
 
 
+def require_database(url: str) -> None:
+    """Raise a clear DatabaseError when `url` holds no labledger database yet."""
+    if not database_exists(url):
+        raise DatabaseError(f"no labledger database at {url}; run `labledger ingest` first")
+
+
 def views_sql() -> str:
     """The CREATE VIEW statements of labledger's views (src/labledger/db/views.sql)."""
     return resources.files("labledger.db").joinpath("views.sql").read_text(encoding="utf-8")

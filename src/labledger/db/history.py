@@ -8,9 +8,9 @@ from typing import Any
 
 from sqlalchemy import select
 
-from labledger.db.engine import database_exists, make_engine
+from labledger.db.engine import make_engine, require_database
 from labledger.db.tables import RecordRevision
-from labledger.errors import DatabaseError, LabledgerError
+from labledger.errors import LabledgerError
 from labledger.records.yamlfile import format_path
 
 
@@ -60,8 +60,7 @@ def _show(value: Any) -> str:
 
 def record_history(url: str, record_id: str) -> list[Revision]:
     """Every revision of a record, oldest first, with the differences to the one before."""
-    if not database_exists(url):
-        raise DatabaseError(f"no labledger database at {url}; run `labledger ingest` first")
+    require_database(url)
     engine = make_engine(url)
     table = RecordRevision.__table__
     try:

@@ -43,6 +43,7 @@ from labledger.db.tables import (
     metadata,
 )
 from labledger.errors import DatabaseError, Problem, RecordsInvalid
+from labledger.hashing import sha256_file
 from labledger.records.fields import RefTo
 from labledger.records.introspect import marked_fields, marker_of
 from labledger.records.kinds import KINDS
@@ -537,16 +538,12 @@ def _raw_rows(
 
 
 def _raw_row(rid: str, fld: str, path: Path, records_dir: Path) -> dict:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
     st = path.stat()
     return dict(
         record_id=rid,
         field=fld,
         path=_relpath(path, records_dir),
-        sha256=digest.hexdigest(),
+        sha256=sha256_file(path),
         size_bytes=st.st_size,
         mtime_ns=st.st_mtime_ns,
     )

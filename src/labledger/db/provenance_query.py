@@ -14,8 +14,8 @@ from typing import Any
 
 from sqlalchemy import Connection, text
 
-from labledger.db.engine import database_exists, make_engine
-from labledger.errors import DatabaseError, LabledgerError
+from labledger.db.engine import make_engine, require_database
+from labledger.errors import LabledgerError
 
 _KIND_OF_ANALYSIS = {"cycling": "cell", "eis": "eis", "xrd": "xrd"}
 
@@ -113,8 +113,7 @@ def provenance_of(
     """The record and the runs behind its numbers: its own analyses or, for a batch, electrode
     or cell without one, the analyses of the measurements that name it. Current runs only
     unless `history`."""
-    if not database_exists(url):
-        raise DatabaseError(f"no labledger database at {url}; run `labledger ingest` first")
+    require_database(url)
     engine = make_engine(url)
     current = "" if history else " AND current"
     prefix = _prefix(root, records_dir)
@@ -140,8 +139,7 @@ def provenance_of(
 
 def all_current_runs(url: str, root: Path, records_dir: Path) -> list[dict[str, Any]]:
     """Every current run, for exporting the provenance of the whole database."""
-    if not database_exists(url):
-        raise DatabaseError(f"no labledger database at {url}; run `labledger ingest` first")
+    require_database(url)
     engine = make_engine(url)
     try:
         with engine.connect() as conn:

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
-from labledger.db.engine import database_exists, make_engine
+from labledger.db.engine import make_engine, require_database
 from labledger.errors import DatabaseError
 
 
@@ -15,8 +15,7 @@ def run_query(
     url: str, sql: str, params: dict[str, Any] | None = None
 ) -> tuple[list[str], list[tuple[Any, ...]]]:
     """Run one statement and return (column names, rows). The transaction is rolled back."""
-    if not database_exists(url):
-        raise DatabaseError(f"no labledger database at {url}; run `labledger ingest` first")
+    require_database(url)
     engine = make_engine(url)
     try:
         with engine.connect() as conn:

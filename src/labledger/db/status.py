@@ -6,8 +6,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import text
 
-from labledger.db.engine import database_exists, make_engine
-from labledger.errors import DatabaseError
+from labledger.db.engine import make_engine, require_database
 
 #: Measurement kinds, their table and the folder of their results.
 MEASURED = {"xrd": "xrd_result", "eis": "eis_result", "cell": "cell_result"}
@@ -32,8 +31,7 @@ class Status:
 
 def database_status(url: str) -> Status:
     """Read the status from the database (nothing is written)."""
-    if not database_exists(url):
-        raise DatabaseError(f"no labledger database at {url}; run `labledger ingest` first")
+    require_database(url)
     engine = make_engine(url)
     status = Status()
     try:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import getpass
-import hashlib
 import platform
 import socket
 from importlib.metadata import PackageNotFoundError, version
@@ -31,15 +30,6 @@ LIBRARIES = (
     "openpyxl",
     "snakemake",
 )
-
-
-def sha256_file(path: Path) -> str:
-    """sha256 of a file's bytes, read in 1 MiB blocks."""
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 @functools.cache

@@ -53,7 +53,7 @@ from prov.model import (
 )
 
 from labledger.errors import InputFileError, LabledgerError
-from labledger.provenance.capture import sha256_file
+from labledger.hashing import sha256_file
 
 #: Keys every run dict must carry (see the module docstring).
 RUN_KEYS = (

@@ -14,8 +14,7 @@ from typing import Any
 from sqlalchemy import Connection, text
 
 from labledger.config import Config
-from labledger.db.engine import database_exists, make_engine
-from labledger.errors import DatabaseError
+from labledger.db.engine import make_engine, require_database
 
 Row = dict[str, Any]
 
@@ -56,8 +55,7 @@ def rows(conn: Connection, sql: str, params: dict[str, Any] | None = None) -> li
 def connect_read(config: Config):  # type: ignore[no-untyped-def]
     """A read-only engine on the configured database, or a clear error when there is none."""
     url = config.database_url
-    if not database_exists(url):
-        raise DatabaseError(f"no labledger database at {url}; run `labledger ingest` first")
+    require_database(url)
     return make_engine(url)
 
 

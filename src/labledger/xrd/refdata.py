@@ -9,7 +9,6 @@ refining lattice parameters never needs pymatgen.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from dataclasses import dataclass
@@ -19,15 +18,12 @@ import numpy as np
 
 from labledger.analysis_versions import XRD_REFERENCES
 from labledger.errors import InputFileError
+from labledger.hashing import sha256_file
 
 # Bump when the content or meaning of a cached reference changes; caches of other versions are
 # rebuilt, never reused.
 REFERENCE_CODE_VERSION = f"xrd-ref-{XRD_REFERENCES}"  # bump in labledger.analysis_versions
 CACHE_FORMAT = "labledger-xrd-references"
-
-
-def file_sha256(path: str | Path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
 def default_cache_dir() -> Path:
@@ -210,7 +206,7 @@ def resolve_references(
     same CIF hash, else `InputFileError` says to rebuild. Without, the per-CIF default cache is
     used, and a missing entry is built (this once imports pymatgen).
     """
-    wanted = {name: file_sha256(p) for name, p in phases.items()}
+    wanted = {name: sha256_file(p) for name, p in phases.items()}
     out: dict[str, PhaseRef] = {}
     if references is not None:
         have = load_reference_file(references)

@@ -25,7 +25,8 @@ from importlib.metadata import version
 from pathlib import Path
 
 from labledger.errors import InputFileError
-from labledger.xrd.refdata import CACHE_FORMAT, REFERENCE_CODE_VERSION, file_sha256
+from labledger.hashing import sha256_file
+from labledger.xrd.refdata import CACHE_FORMAT, REFERENCE_CODE_VERSION
 
 # Symmetry tolerance (angstrom) for the crystal-system assignment: CIF coordinates are printed
 # to 4-5 decimals, so 0.01 A accepts their rounding but not a real distortion.
@@ -93,7 +94,7 @@ def reference_for_cif(name: str, cif: Path) -> dict:
         "two_theta_cuka1_deg": [float(x) for x in ka1.x],
         "intensity_cuka2": [float(y) for y in ka2.y],
         "two_theta_cuka2_deg": [float(x) for x in ka2.x],
-        "cif_sha256": file_sha256(cif),
+        "cif_sha256": sha256_file(cif),
         "cif_path": str(cif),
         "code_version": REFERENCE_CODE_VERSION,
         "pymatgen_version": version("pymatgen"),
