@@ -17,11 +17,17 @@ $(STAMP): $(BIN)/python pyproject.toml
 run: $(STAMP)  ## run the whole workflow on the demo records (SQLite default)
 	$(BIN)/snakemake --cores 2
 
-test: $(STAMP)  ## lint, schema drift, then the whole test suite
+test: $(STAMP)  ## lint, schema drift, then the whole suite on SQLite and (when set up) PostgreSQL
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/labledger schema --check
 	$(BIN)/python -m pytest
+	@if [ -n "$$LABLEDGER_TEST_POSTGRES_URL" ]; then \
+		echo "== the suite again, on PostgreSQL"; \
+		LABLEDGER_TEST_BACKEND=postgresql $(BIN)/python -m pytest; \
+	else \
+		echo "PostgreSQL run skipped: LABLEDGER_TEST_POSTGRES_URL is not set (README: Testing)"; \
+	fi
 
 bench: $(STAMP)  ## benchmarks: print figures and ratios (not pass/fail)
 	@for script in benchmarks/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done

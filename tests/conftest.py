@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,6 +11,11 @@ import pytest
 
 from labledger.cli import run
 from labledger.config import DATABASE_URL_ENV, Config, load_config
+from support.databases import (
+    backend,
+    create_postgres_database,
+    drop_postgres_database,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -31,7 +36,13 @@ class Project:
 
     @property
     def db_path(self) -> Path:
+        """The SQLite file of the default URL (unused when the suite runs on PostgreSQL)."""
         return self.root / "results" / "labledger.db"
+
+    @property
+    def database_url(self) -> str:
+        """The URL this project's commands use (the backend the suite runs on)."""
+        return self.config().database_url
 
     def config(self) -> Config:
         return load_config(self.config_path)
@@ -54,11 +65,34 @@ def make_project(root: Path, with_demo: bool = True) -> Project:
     return Project(root)
 
 
+def pytest_report_header() -> str:
+    return f"labledger database backend: {backend()}"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "no_database: the test opens no database (none is created on PostgreSQL)"
+    )
+
+
 @pytest.fixture(autouse=True)
-def _no_database_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Tests use their own SQLite files unless a test sets the URL itself."""
+def _test_database(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[None]:
+    """Each test gets its own database: a SQLite file in its project folder (the default) or,
+    with LABLEDGER_TEST_BACKEND=postgresql, a fresh PostgreSQL database named by
+    LABLEDGER_DATABASE_URL, dropped afterwards. A test may still set the URL itself."""
     monkeypatch.delenv(DATABASE_URL_ENV, raising=False)
     monkeypatch.delenv("LABLEDGER_CONFIG", raising=False)
+    if backend() == "sqlite" or request.node.get_closest_marker("no_database"):
+        yield
+        return
+    url = create_postgres_database()
+    monkeypatch.setenv(DATABASE_URL_ENV, url)
+    try:
+        yield
+    finally:
+        drop_postgres_database(url)
 
 
 @pytest.fixture

@@ -53,7 +53,17 @@ def _mount_analysis_apps() -> None:
     )
 
 
+def _mount_database_commands() -> None:
+    from labledger.db.backup_cli import export_command, import_command
+    from labledger.db.cli import app as db_app
+
+    app.add_typer(db_app, name="db", help="Database schema: revision, history, upgrade.")
+    app.command("export")(export_command)
+    app.command("import")(import_command)
+
+
 _mount_analysis_apps()
+_mount_database_commands()
 
 
 @app.callback()
@@ -116,13 +126,14 @@ def ingest(
 
     Example: labledger ingest
     """
+    from labledger.db.engine import display_url
     from labledger.db.ingest import ingest as run_ingest
 
     config = _config(ctx)
     summary = run_ingest(config, full=full)
     if summary.notes:
         typer.echo(f"{len(summary.notes)} note(s), e.g. raw files pending: see `labledger check`")
-    where = config.database_url
+    where = display_url(config.database_url)
     typer.echo(f"ingest into {where}: {summary.describe()}")
 
 

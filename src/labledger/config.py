@@ -119,4 +119,16 @@ def load_config(path: Path | None = None) -> Config:
         fields = ConfigFile.model_validate(doc.data)
     except ValidationError as err:
         raise ConfigError("\n".join(map(str, pydantic_problems(doc, ConfigFile, err)))) from None
+    for name in ("records_dir", "results_dir", "database_url"):
+        # a NUL byte or an over-long name only fails when the path is first used
+        value = getattr(fields, name)
+        try:
+            if name != "database_url":
+                (path.parent / value).resolve().exists()
+            elif value and value.startswith("sqlite:///"):
+                Path(value[len("sqlite:///") :]).resolve().exists()
+        except (ValueError, OSError) as err:
+            line, col = doc.position((name,))
+            why = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
+            raise ConfigError(f"{path}:{line}:{col}: {name}: not a usable path ({why})") from None
     return Config(fields, path.parent, source=path)

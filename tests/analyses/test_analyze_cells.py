@@ -11,10 +11,15 @@ from labledger import query
 from labledger.analyses import analyze_record
 from labledger.db.ingest import ingest
 from labledger.errors import LabledgerError
+from support.databases import database_state
 
 
 def sha(path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def unchanged_state(project) -> object:
+    return database_state(project.database_url, project.db_path)
 
 
 @pytest.fixture
@@ -86,11 +91,11 @@ def test_removed_record_unloads_its_figures(analysed) -> None:
 
 
 def test_corrupt_result_file_is_an_error_and_nothing_is_written(analysed) -> None:
-    before = sha(analysed.db_path)
+    before = unchanged_state(analysed)
     (analysed.root / "results" / "cells" / "C-012.json").write_text("{not json")
     with pytest.raises(LabledgerError, match=r"C-012\.json:1:1: not a labledger cycling result"):
         ingest(analysed.config())
-    assert sha(analysed.db_path) == before
+    assert unchanged_state(analysed) == before
 
 
 def test_pending_and_unanalysed_kinds_are_clear_errors(project, cli) -> None:

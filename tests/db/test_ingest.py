@@ -4,25 +4,23 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sqlite3
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
 
 from labledger.db.ingest import ingest
 from labledger.errors import RecordsInvalid
-
-
-def db_rows(db: Path, sql: str) -> list[tuple]:
-    con = sqlite3.connect(db)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
+from support.databases import database_state as state_of
+from support.databases import rows as db_rows
 
 
 def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def database_state(project) -> object:
+    return state_of(project.database_url, project.db_path)
 
 
 def edit(path: Path, old: str, new: str) -> None:
@@ -34,7 +32,7 @@ def edit(path: Path, old: str, new: str) -> None:
 def test_first_ingest_loads_every_record(project) -> None:
     summary = ingest(project.config())
     assert len(summary.added) == 50 and summary.wrote
-    db = project.db_path
+    db = project.database_url
     assert db_rows(db, "SELECT kind, COUNT(*) FROM record GROUP BY kind ORDER BY kind") == [
         ("batch", 8),
         ("cell", 14),
@@ -49,19 +47,19 @@ def test_first_ingest_loads_every_record(project) -> None:
 
 def test_nothing_changed_writes_nothing(project) -> None:
     ingest(project.config())
-    before = digest(project.db_path)
+    before = database_state(project)
     summary = ingest(project.config())
     assert not summary.wrote and summary.unchanged == 50
-    assert digest(project.db_path) == before
+    assert database_state(project) == before
 
 
 def test_touch_without_change_writes_nothing(project) -> None:
     ingest(project.config())
-    before = digest(project.db_path)
+    before = database_state(project)
     for path in project.records.rglob("*.yaml"):
         path.write_bytes(path.read_bytes())
     assert not ingest(project.config()).wrote
-    assert digest(project.db_path) == before
+    assert database_state(project) == before
 
 
 def test_editing_one_record_rewrites_only_it_and_adds_one_revision(project) -> None:
@@ -69,7 +67,7 @@ def test_editing_one_record_rewrites_only_it_and_adds_one_revision(project) -> N
     edit(project.records / "batches" / "B-003.yaml", "temperature_C: 1150", "temperature_C: 1175")
     summary = ingest(project.config())
     assert summary.modified == ["B-003"] and not summary.added and summary.unchanged == 49
-    db = project.db_path
+    db = project.database_url
     assert db_rows(db, "SELECT COUNT(*) FROM record_revision") == [(51,)]
     assert db_rows(db, "SELECT revision, change FROM record_revision WHERE record_id='B-003'") == [
         (1, "added"),
@@ -93,7 +91,7 @@ def test_removed_file_is_marked_removed_and_restored_later(project) -> None:
     path.unlink()
     summary = ingest(project.config())
     assert summary.removed == ["C-014"]
-    db = project.db_path
+    db = project.database_url
     assert db_rows(db, "SELECT status, revision FROM record WHERE id='C-014'") == [("removed", 2)]
     assert db_rows(db, "SELECT COUNT(*) FROM cell WHERE id='C-014'") == [(0,)]
     assert db_rows(
@@ -106,13 +104,13 @@ def test_removed_file_is_marked_removed_and_restored_later(project) -> None:
 
 def test_removing_a_referenced_record_is_an_error(project) -> None:
     ingest(project.config())
-    before = digest(project.db_path)
+    before = database_state(project)
     (project.records / "electrodes" / "E-005.yaml").unlink()
     with pytest.raises(RecordsInvalid) as err:
         ingest(project.config())
     assert "working_electrode: no record with id 'E-005'" in str(err.value)
     assert "C-002.yaml:" in str(err.value)
-    assert digest(project.db_path) == before
+    assert database_state(project) == before
 
 
 def test_moved_file_keeps_its_history(project) -> None:
@@ -123,7 +121,7 @@ def test_moved_file_keeps_its_history(project) -> None:
     src.rename(dst)
     summary = ingest(project.config())
     assert summary.moved == ["B-001"] and summary.wrote
-    assert db_rows(project.db_path, "SELECT path, revision FROM record WHERE id='B-001'") == [
+    assert db_rows(project.database_url, "SELECT path, revision FROM record WHERE id='B-001'") == [
         ("batches/2025/B-001.yaml", 1)
     ]
 
@@ -136,16 +134,16 @@ def test_raw_file_content_change_is_seen(project) -> None:
     text = text.replace("id: XRD-001", "id: XRD-100").replace("XRD-001.xy", "XRD-100.xy")
     project.write("xrd/XRD-100.yaml", text)
     ingest(project.config())
-    first = db_rows(project.db_path, "SELECT sha256 FROM raw_file WHERE record_id='XRD-100'")
+    first = db_rows(project.database_url, "SELECT sha256 FROM raw_file WHERE record_id='XRD-100'")
     assert first == [(hashlib.sha256(b"10 100\n").hexdigest(),)]
     raw.write_text("10 100\n")  # same bytes, new mtime: nothing to write
     assert not ingest(project.config()).wrote
     raw.write_text("10 200\n")
     summary = ingest(project.config())
     assert summary.raw_changed == ["XRD-100"]
-    assert db_rows(project.db_path, "SELECT sha256 FROM raw_file WHERE record_id='XRD-100'") == [
-        (hashlib.sha256(b"10 200\n").hexdigest(),)
-    ]
+    assert db_rows(
+        project.database_url, "SELECT sha256 FROM raw_file WHERE record_id='XRD-100'"
+    ) == [(hashlib.sha256(b"10 200\n").hexdigest(),)]
     raw.unlink()
     with pytest.raises(RecordsInvalid, match="raw file not found"):
         ingest(project.config())
@@ -165,33 +163,33 @@ def test_revision_records_git_commit(project, tmp_path) -> None:
     head = git("rev-parse", "HEAD")
     ingest(project.config())
     assert db_rows(
-        project.db_path, "SELECT DISTINCT git_commit, git_dirty FROM record_revision"
+        project.database_url, "SELECT DISTINCT git_commit, git_dirty FROM record_revision"
     ) == [(head, 0)]
     edit(project.records / "batches" / "B-002.yaml", "dwell_h: 4", "dwell_h: 5")
     ingest(project.config())
     assert db_rows(
-        project.db_path, "SELECT git_commit, git_dirty FROM record_revision WHERE revision = 2"
+        project.database_url, "SELECT git_commit, git_dirty FROM record_revision WHERE revision = 2"
     ) == [(head, 1)]
     # what did B-002 say at that commit?
     rows = db_rows(
-        project.db_path,
+        project.database_url,
         f"SELECT content_yaml FROM record_revision WHERE record_id='B-002' "
-        f"AND git_commit='{head}' AND git_dirty=0",
+        f"AND git_commit='{head}' AND git_dirty = FALSE",
     )
     assert "dwell_h: 4" in rows[0][0]
 
 
 def test_changed_models_rebuild_kind_tables_without_new_revisions(project) -> None:
     ingest(project.config())
-    con = sqlite3.connect(project.db_path)
-    con.execute("UPDATE ledger_meta SET value='old' WHERE key='models_sha256'")
-    con.execute("DELETE FROM batch_step")
-    con.commit()
-    con.close()
+    engine = create_engine(project.database_url)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE ledger_meta SET value='old' WHERE key='models_sha256'"))
+        conn.execute(text("DELETE FROM batch_step"))
+    engine.dispose()
     summary = ingest(project.config())
     assert summary.wrote and not summary.added and not summary.modified
-    assert db_rows(project.db_path, "SELECT COUNT(*) FROM batch_step") == [(28,)]
-    assert db_rows(project.db_path, "SELECT COUNT(*) FROM record_revision") == [(50,)]
+    assert db_rows(project.database_url, "SELECT COUNT(*) FROM batch_step") == [(28,)]
+    assert db_rows(project.database_url, "SELECT COUNT(*) FROM record_revision") == [(50,)]
 
 
 def test_database_url_from_environment(project, monkeypatch, tmp_path) -> None:

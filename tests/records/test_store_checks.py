@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
+from labledger.db.engine import database_exists
 from labledger.db.ingest import ingest
 from labledger.errors import RecordsInvalid
 from labledger.records.store import check_store
+from support.databases import database_state
 
 ELECTRODE = """\
 id: E-100
@@ -102,6 +103,10 @@ def test_present_raw_file_is_accepted(project) -> None:
     assert not [p for p in result.problems if "XRD-100" in p.path]
 
 
+def unchanged_state(project) -> object:
+    return database_state(project.database_url, project.db_path)
+
+
 def test_raw_folder_is_not_read_as_records(project) -> None:
     (project.records / "raw").mkdir(exist_ok=True)
     (project.records / "raw" / "notes.yaml").write_text("not: a record\n")
@@ -110,7 +115,7 @@ def test_raw_folder_is_not_read_as_records(project) -> None:
 
 def test_broken_directory_one_message_per_problem_exit_1_database_unchanged(project, cli) -> None:
     assert cli("ingest", cwd=project.root).code == 0
-    before = hashlib.sha256(project.db_path.read_bytes()).hexdigest()
+    before = unchanged_state(project)
     project.write("electrodes/E-100.yaml", ELECTRODE.format(batch="B-999"))
     project.write("cells/C-100.yaml", CELL.format(electrode="XRD-001"))
     project.write("batches/B-100.yaml", "id: B-100\nkind: batch\ndate: 2025-01-01\n\tnotes: x\n")
@@ -127,7 +132,7 @@ def test_broken_directory_one_message_per_problem_exit_1_database_unchanged(proj
     result = cli("ingest", cwd=project.root)
     assert result.code == 1
     assert "5 problem(s) found; nothing was written to the database." in result.err
-    assert hashlib.sha256(project.db_path.read_bytes()).hexdigest() == before
+    assert unchanged_state(project) == before
 
 
 def test_invalid_records_create_no_database(project) -> None:
@@ -139,3 +144,4 @@ def test_invalid_records_create_no_database(project) -> None:
     else:  # pragma: no cover - the assertion below reports it
         raise AssertionError("ingest accepted an invalid record")
     assert not project.db_path.exists()
+    assert not database_exists(project.database_url)  # on PostgreSQL: no tables created

@@ -2,7 +2,8 @@
 
 The project copies the repository's demo records, analyses the cells and spectra the study table
 needs plus one XRD scan, and ingests everything (about 15 s on a 2-core machine). Tests that
-change records work on a copy (`lab_copy`).
+change records work on a copy (`lab_copy`). On PostgreSQL the shared project's database is a
+session database that tests using `lab` read, and `lab_copy` clones it into the test's own.
 """
 
 from __future__ import annotations
@@ -15,14 +16,24 @@ import select
 import shutil
 import subprocess
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 
 from labledger.analyses import analyze_record
 from labledger.config import DATABASE_URL_ENV, Config, load_config
 from labledger.db.ingest import ingest
+from support.databases import (
+    backend,
+    create_postgres_database,
+    drop_postgres_database,
+    postgres_admin_url,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -47,10 +58,30 @@ def make_lab(root: Path) -> Config:
 
 
 @pytest.fixture(scope="session")
-def lab(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def lab_database() -> Iterator[str | None]:
+    """The shared project's PostgreSQL database (None on SQLite: the file in its results/)."""
+    if backend() == "sqlite":
+        yield None
+        return
+    url = create_postgres_database("lab")
+    try:
+        yield url
+    finally:
+        drop_postgres_database(url)
+
+
+def _use_lab_database(mp: pytest.MonkeyPatch, url: str | None) -> None:
+    if url is None:
+        mp.delenv(DATABASE_URL_ENV, raising=False)
+    else:
+        mp.setenv(DATABASE_URL_ENV, url)
+
+
+@pytest.fixture(scope="session")
+def lab(tmp_path_factory: pytest.TempPathFactory, lab_database: str | None) -> Path:
     """The analysed and ingested demo project (shared: do not modify; see `lab_copy`)."""
     with pytest.MonkeyPatch.context() as mp:
-        mp.delenv(DATABASE_URL_ENV, raising=False)
+        _use_lab_database(mp, lab_database)
         mp.delenv("LABLEDGER_CONFIG", raising=False)
         root = tmp_path_factory.mktemp("report") / "lab"
         config = make_lab(root)
@@ -60,11 +91,45 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
+@pytest.fixture(autouse=True)
+def _lab_database_env(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, _test_database: None
+) -> None:
+    """On PostgreSQL, a test reading `lab` reads the session database (not its own empty one)."""
+    names = request.fixturenames
+    if backend() != "sqlite" and "lab" in names and "lab_copy" not in names:
+        monkeypatch.setenv(DATABASE_URL_ENV, request.getfixturevalue("lab_database"))
+
+
+def clone_postgres_database(source: str, target: str) -> None:
+    """Make `target` a copy of `source` (CREATE DATABASE ... TEMPLATE), replacing it."""
+    admin = postgres_admin_url()
+    assert admin is not None
+    src, dst = make_url(source).database, make_url(target).database
+    engine = create_engine(admin, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{dst}"'))
+            for attempt in range(20):  # the source's last connection may still be closing
+                try:
+                    conn.execute(text(f'CREATE DATABASE "{dst}" TEMPLATE "{src}"'))
+                    return
+                except OperationalError:
+                    if attempt == 19:
+                        raise
+                    time.sleep(0.25)
+    finally:
+        engine.dispose()
+
+
 @pytest.fixture
-def lab_copy(lab: Path, tmp_path: Path) -> Path:
-    """A private copy of the ingested project, free to edit."""
+def lab_copy(lab: Path, lab_database: str | None, tmp_path: Path) -> Path:
+    """A private copy of the ingested project, free to edit (on PostgreSQL with a copy of its
+    database as the test's own)."""
     root = tmp_path / "lab"
     shutil.copytree(lab, root)
+    if lab_database is not None:
+        clone_postgres_database(lab_database, os.environ[DATABASE_URL_ENV])
     return root
 
 
@@ -279,12 +344,12 @@ def link_problems():  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(scope="session")
-def report_dir(lab: Path) -> Path:
+def report_dir(lab: Path, request: pytest.FixtureRequest) -> Path:
     """The report of the shared demo project, built once."""
     from labledger.report import build_report, run_saved_queries
 
     with pytest.MonkeyPatch.context() as mp:
-        mp.delenv(DATABASE_URL_ENV, raising=False)
+        _use_lab_database(mp, request.getfixturevalue("lab_database"))
         config = load_config(lab / "config.yaml")
         run_saved_queries(config, lab / "workflow" / "queries", config.results_dir / "queries")
         build_report(config, config.results_dir / "report")

@@ -9,6 +9,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
 
 from labledger.analyses import analyze_record
 from labledger.config import load_config
@@ -19,6 +20,7 @@ from labledger.report import build_report, run_saved_queries
 from labledger.report.data import load_report_data
 from labledger.report.history import changes_between
 from labledger.report.plots import inline_svg
+from support.databases import backend
 
 
 class TableRows(HTMLParser):
@@ -237,7 +239,14 @@ def test_cli_build_and_queries(lab_copy: Path, tmp_path: Path) -> None:
     result = runner.invoke(app, ["queries", "--json"], obj=config)
     assert result.exit_code == 0, result.output
     assert (lab_copy / "results" / "queries" / "ce_vs_cnt_ratio.csv").is_file()
-    (lab_copy / "results" / "labledger.db").unlink()
+    if backend() == "sqlite":
+        (lab_copy / "results" / "labledger.db").unlink()
+    else:  # empty the test's own PostgreSQL database
+        engine = create_engine(load_config(config).database_url)
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
     result = runner.invoke(app, ["build"], obj=config)
     assert result.exit_code == 1 and "no labledger database" in result.output
 

@@ -4,4 +4,4 @@
 SELECT batch_id, source, li2co3_excess_pct, sinter_temperature_c, li2la2ti3o10_wt_pct,
        sigma_total_rt_s_cm, ea_total_ev
 FROM batch_synthesis
-ORDER BY li2la2ti3o10_wt_pct, batch_id;
+ORDER BY li2la2ti3o10_wt_pct NULLS FIRST, batch_id;

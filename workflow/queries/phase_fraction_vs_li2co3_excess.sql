@@ -4,4 +4,4 @@
 SELECT batch_id, source, li2co3_excess_pct, sinter_temperature_c, sinter_dwell_h,
        li2la2ti3o10_wt_pct, llto_wt_pct, n_xrd_scans
 FROM batch_synthesis
-ORDER BY li2co3_excess_pct, sinter_temperature_c, batch_id;
+ORDER BY li2co3_excess_pct NULLS FIRST, sinter_temperature_c NULLS FIRST, batch_id;

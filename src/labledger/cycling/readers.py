@@ -122,35 +122,18 @@ def _read_csv(path: Path, columns: dict | None) -> CyclingData:
 
 
 def _read_xlsx(path: Path, columns: dict | None) -> CyclingData:
-    import zipfile
-
     from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
 
     try:
         book = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
-        raise InputFileError(path, f"not a readable .xlsx workbook ({exc})") from None
-    best: tuple[int, str, int, list[str]] | None = None
+    except Exception as exc:  # openpyxl raises zip, XML, Key, Type ... errors on damaged files
+        raise InputFileError(path, f"not a readable .xlsx workbook ({exc!r})") from None
     try:
-        for sheet in book.worksheets:
-            for r, row in enumerate(sheet.iter_rows(max_row=HEADER_SEARCH_ROWS, values_only=True)):
-                headers = [str(v).strip() if v is not None else "" for v in row]
-                score = len(recognise([h for h in headers if h]))
-                if score >= 2 and (best is None or score > best[0]):
-                    best = (score, sheet.title, r, headers)
-        if best is None:
-            if columns:
-                return _xlsx_with_mapping(book, path, columns)
-            found = []
-            for sheet in book.worksheets:
-                first = next(sheet.iter_rows(max_row=1, values_only=True), ())
-                found += [str(v) for v in first if v is not None]
-            raise InputFileError(
-                path, f"no sheet with a recognised cycling table; {mapping_hint(found)}"
-            )
-        _, title, header_row, headers = best
-        rows = list(book[title].iter_rows(min_row=header_row + 2, values_only=True))
+        title, header_row, headers, rows = _xlsx_table(book, path, columns)
+    except InputFileError:
+        raise
+    except Exception as exc:  # sheets are parsed lazily (read-only mode): damage shows here
+        raise InputFileError(path, f"damaged .xlsx workbook ({exc!r})") from None
     finally:
         book.close()
     keep = [i for i, h in enumerate(headers) if h]
@@ -158,6 +141,9 @@ def _read_xlsx(path: Path, columns: dict | None) -> CyclingData:
         [[row[i] if i < len(row) else None for i in keep] for row in rows],
         columns=[headers[i] for i in keep],
     )
+    if header_row < 0:  # no recognised header: the first sheet holding the user's mapping
+        specs = _specs(path, list(raw.columns), columns)
+        return normalise(raw, specs, path, "generic-xlsx", 2, [f"sheet {title!r}"])
     dialect = _dialect(list(raw.columns), "generic-xlsx")
     if dialect == "chinese-header-xlsx":
         dialect = "land-xlsx"
@@ -165,16 +151,47 @@ def _read_xlsx(path: Path, columns: dict | None) -> CyclingData:
     return normalise(raw, specs, path, dialect, header_row + 2, [f"sheet {title!r}"])
 
 
-def _xlsx_with_mapping(book: Any, path: Path, columns: dict) -> CyclingData:
+def _xlsx_table(
+    book: Any, path: Path, columns: dict | None
+) -> tuple[str, int, list[str], list[tuple]]:
+    """(sheet title, header row index, headers, data rows) of the record table; the index is
+    -1 for a table found only through the user's column mapping."""
+    best: tuple[int, str, int, list[str]] | None = None
+    for sheet in book.worksheets:
+        for r, row in enumerate(sheet.iter_rows(max_row=HEADER_SEARCH_ROWS, values_only=True)):
+            headers = [str(v).strip() if v is not None else "" for v in row]
+            score = len(recognise([h for h in headers if h]))
+            if score >= 2 and (best is None or score > best[0]):
+                best = (score, sheet.title, r, headers)
+    if best is None:
+        if columns:
+            return _xlsx_with_mapping(book, path, columns)
+        found = []
+        for sheet in book.worksheets:
+            first = next(sheet.iter_rows(max_row=1, values_only=True), ())
+            found += [str(v) for v in first if v is not None]
+        raise InputFileError(
+            path, f"no sheet with a recognised cycling table; {mapping_hint(found)}"
+        )
+    _, title, header_row, headers = best
+    return (
+        title,
+        header_row,
+        headers,
+        list(book[title].iter_rows(min_row=header_row + 2, values_only=True)),
+    )
+
+
+def _xlsx_with_mapping(
+    book: Any, path: Path, columns: dict
+) -> tuple[str, int, list[str], list[tuple]]:
     """Unrecognised workbook but a user mapping: use the first sheet whose first row has them."""
     wanted = {v["column"] if isinstance(v, dict) else v for v in columns.values()}
     for sheet in book.worksheets:
         rows = sheet.iter_rows(values_only=True)
         headers = [str(v).strip() if v is not None else "" for v in next(rows, ())]
         if wanted <= set(headers):
-            raw = pd.DataFrame(list(rows), columns=headers)
-            specs = _specs(path, headers, columns)
-            return normalise(raw, specs, path, "generic-xlsx", 2, [f"sheet {sheet.title!r}"])
+            return sheet.title, -1, headers, list(rows)
     raise InputFileError(path, f"no sheet has the mapped columns {sorted(wanted)}")
 
 

@@ -103,7 +103,7 @@ def _parse_time(values: pd.Series, scale: float, path: str, column: str) -> np.n
     numeric = pd.to_numeric(values, errors="coerce")
     if numeric.notna().all():
         return numeric.to_numpy(dtype=float) * scale
-    text = values.astype(str).str.strip()
+    text = values.fillna("").astype(str).str.strip()  # a missing cell is not a time either
     hms = _fast_hms(text.tolist())
     if hms is not None:
         return hms
@@ -121,19 +121,34 @@ def _parse_time(values: pd.Series, scale: float, path: str, column: str) -> np.n
     )
 
 
+#: Magnitudes no cell test reaches (a file holding more is damaged or mislabelled; such values
+#: would overflow the analysis): 1 kA, 1 kV, 1e9 mAh, 1e7 mAh/g.
+MAX_MAGNITUDE = {
+    "current_mA": 1e6,
+    "voltage_V": 1e3,
+    "capacity_mAh": 1e9,
+    "charge_capacity_mAh": 1e9,
+    "discharge_capacity_mAh": 1e9,
+    "specific_capacity_mAh_g": 1e7,
+}
+
+
 def _numeric(raw: pd.DataFrame, spec: ColumnSpec, path: str, first_line: int | None) -> np.ndarray:
-    values = pd.to_numeric(raw[spec.column], errors="coerce")
-    bad = values.isna().to_numpy()
+    values = pd.to_numeric(raw[spec.column], errors="coerce").to_numpy(dtype=float) * spec.scale
+    limit = MAX_MAGNITUDE.get(spec.quantity, np.inf)
+    with np.errstate(invalid="ignore"):
+        bad = ~np.isfinite(values) | (np.abs(values) > limit)
     if bad.any():
         row = int(np.flatnonzero(bad)[0])
         line = None if first_line is None else first_line + row
+        shown = str(raw[spec.column].iloc[row])[:40]
+        what = "is not a number" if np.isnan(values[row]) else "is out of range"
+        if not np.isinf(limit):
+            what += f" (expected a magnitude up to {limit:g})"
         raise InputFileError(
-            path,
-            f"column {spec.column!r} ({spec.quantity}): value {raw[spec.column].iloc[row]!r} "
-            "is not a number",
-            line=line,
+            path, f"column {spec.column!r} ({spec.quantity}): value {shown!r} {what}", line=line
         )
-    return values.to_numpy(dtype=float) * spec.scale
+    return values
 
 
 def _step_capacity_from_counter(counter: np.ndarray, starts: np.ndarray) -> np.ndarray:

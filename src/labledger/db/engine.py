@@ -8,6 +8,8 @@ knows, so the database needs its own guard.
 
 from __future__ import annotations
 
+import os
+import re
 from importlib import resources
 from pathlib import Path
 
@@ -18,8 +20,27 @@ from labledger.errors import DatabaseError
 
 #: Seconds a writer waits for another writer before giving up.
 BUSY_TIMEOUT_S = 60
+#: Seconds to wait for a PostgreSQL server to answer a connection.
+PG_CONNECT_TIMEOUT_S = 10
 #: Key of the PostgreSQL advisory lock that serialises labledger writers.
 PG_WRITE_LOCK_KEY = 0x1AB1ED6E
+
+
+def display_url(url: str) -> str:
+    """`url` fit for a message: the password (also a `password=` parameter) shown as ***.
+
+    Works on the text, so a URL SQLAlchemy cannot parse (or a password with an unescaped @)
+    is masked too.
+    """
+    head, qmark, query = url.partition("?")
+    scheme, sep, rest = head.partition("://")
+    if sep and "@" in rest:
+        userinfo, _, hostpart = rest.rpartition("@")
+        user, colon, _ = userinfo.partition(":")
+        if colon and "/" not in user:
+            head = f"{scheme}://{user}:***@{hostpart}"
+    query = re.sub(r"(?i)(^|&)(password=)[^&]*", r"\1\2***", query)
+    return head + qmark + query
 
 
 def sqlite_path(url: str) -> Path | None:
@@ -40,18 +61,32 @@ def make_engine(url: str, *, write: bool = False) -> Engine:
             engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_S})
             _sqlite_setup(engine, write)
         else:
-            engine = create_engine(url, pool_pre_ping=True)
+            engine = create_engine(url, pool_pre_ping=True, connect_args=_connect_args(url))
             if write and engine.dialect.name == "postgresql":
 
                 @event.listens_for(engine, "begin")
                 def _pg_lock(conn: Connection) -> None:
+                    # like SQLite's busy timeout: wait for another writer, but not for ever
+                    conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{BUSY_TIMEOUT_S}s'")
                     conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({PG_WRITE_LOCK_KEY})")
 
-    except (ArgumentError, NoSuchModuleError) as err:
-        raise DatabaseError(f"cannot use database URL {url!r}: {err}") from None
+    except (ArgumentError, NoSuchModuleError, ValueError) as err:
+        shown = display_url(url)
+        detail = str(err).replace(url, shown)
+        raise DatabaseError(f"cannot use database URL {shown}: {detail}") from None
     except ImportError as err:
-        raise DatabaseError(f"database driver missing for {url!r}: {err}") from None
+        raise DatabaseError(f"database driver missing for {display_url(url)}: {err}") from None
     return engine
+
+
+def _connect_args(url: str) -> dict[str, object]:
+    """A connect timeout for PostgreSQL unless the URL or PGCONNECT_TIMEOUT sets one: an
+    unreachable server gives a message, not a hang."""
+    if not url.startswith("postgresql") or "connect_timeout" in url:
+        return {}
+    if os.environ.get("PGCONNECT_TIMEOUT"):
+        return {}
+    return {"connect_timeout": PG_CONNECT_TIMEOUT_S}
 
 
 def _sqlite_setup(engine: Engine, write: bool) -> None:
@@ -77,15 +112,21 @@ def database_exists(url: str) -> bool:
         with engine.connect() as conn:
             return inspect(conn).has_table("record")
     except OperationalError as err:
-        raise DatabaseError(f"cannot open database {url!r}: {err.orig}") from None
+        raise DatabaseError(f"cannot open database {display_url(url)}: {err.orig}") from None
     finally:
         engine.dispose()
 
 
 def require_database(url: str) -> None:
-    """Raise a clear DatabaseError when `url` holds no labledger database yet."""
+    """Raise a clear DatabaseError when `url` holds no labledger database yet, or one whose
+    schema revision is not this labledger's (`labledger.db.schema.check_readable`)."""
     if not database_exists(url):
-        raise DatabaseError(f"no labledger database at {url}; run `labledger ingest` first")
+        raise DatabaseError(
+            f"no labledger database at {display_url(url)}; run `labledger ingest` first"
+        )
+    from labledger.db.schema import check_readable  # schema imports this module
+
+    check_readable(url)
 
 
 def views_sql() -> str:

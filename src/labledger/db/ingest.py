@@ -29,10 +29,17 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from labledger import __version__
 from labledger.config import Config
-from labledger.db.engine import create_views, database_exists, make_engine, views_sql
+from labledger.db.engine import (
+    create_views,
+    database_exists,
+    display_url,
+    make_engine,
+    views_sql,
+)
 from labledger.db.gitinfo import git_state
 from labledger.db.record_tables import KIND_TABLES
 from labledger.db.results import load_results, result_tables
+from labledger.db.schema import prepare_for_write
 from labledger.db.tables import (
     Ingest,
     Meta,
@@ -152,7 +159,7 @@ def ingest(config: Config, *, full: bool = False) -> IngestSummary:
         return _ingest_in_transaction(engine, files, problems, first_plan, config, full, existed)
     except SQLAlchemyError as err:
         detail = getattr(err, "orig", None) or err
-        raise DatabaseError(f"database {url}: {detail}; nothing was written") from None
+        raise DatabaseError(f"database {display_url(url)}: {detail}; nothing was written") from None
     finally:
         engine.dispose()
 
@@ -170,7 +177,7 @@ def _ingest_in_transaction(
     with engine.connect() as conn:
         transaction = conn.begin()
         try:
-            metadata.create_all(conn)
+            prepare_for_write(conn)
             stored, refs, raws = _read_state(conn)
             fingerprint = models_fingerprint()
             rebuild = full or _meta(conn, "models_sha256") != fingerprint

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import MetaData, Text
+from sqlalchemy import BigInteger, MetaData, Text
 from sqlmodel import Field, SQLModel
 
 metadata = MetaData()
@@ -96,5 +96,5 @@ class RawFile(LedgerTable, table=True):
     field: str = Field(primary_key=True)
     path: str = Field(description="Relative to the records folder.")
     sha256: str
-    size_bytes: int
-    mtime_ns: int
+    size_bytes: int = Field(sa_type=BigInteger)
+    mtime_ns: int = Field(sa_type=BigInteger, description="Modification time, ns since 1970.")

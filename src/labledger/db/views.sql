@@ -1,5 +1,7 @@
 -- labledger views: the questions a lab asks, as SQL.
--- Portable SQL (SQLite and PostgreSQL). Regenerated into schema/views.sql by `labledger schema`.
+-- Portable SQL giving the same rows on SQLite and PostgreSQL: flags are integers 0/1 (CAST of
+-- the boolean columns), text comparisons are case-sensitive (no LIKE), numbers are floats or
+-- integers on both. Regenerated into schema/views.sql by `labledger schema`.
 -- Each view starts with a comment block that the README and `labledger views` show.
 
 -- batch_synthesis: one row per batch with its synthesis parameters flattened and its measured
@@ -53,7 +55,8 @@ SELECT
           / COUNT(DISTINCT x.id)
      FROM xrd x JOIN xrd_phase p ON p.xrd_id = x.id WHERE x.sample = b.id)
      AS li2la2ti3o10_wt_pct,
-  (SELECT SUM(CASE WHEN p.phase LIKE 'LLTO%' THEN p.wt_pct ELSE 0 END) / COUNT(DISTINCT x.id)
+  (SELECT SUM(CASE WHEN SUBSTR(p.phase, 1, 4) = 'LLTO' THEN p.wt_pct ELSE 0 END)
+          / COUNT(DISTINCT x.id)
      FROM xrd x JOIN xrd_phase p ON p.xrd_id = x.id WHERE x.sample = b.id) AS llto_wt_pct,
   (SELECT COUNT(*) FROM xrd x JOIN xrd_result r ON r.xrd_id = x.id WHERE x.sample = b.id)
      AS n_xrd_scans,
@@ -63,7 +66,7 @@ SELECT
      AS ea_total_ev,
   (SELECT a.ea_ev FROM arrhenius_fit a WHERE a.sample = b.id AND a.quantity = 'sigma_bulk')
      AS ea_bulk_ev,
-  b.synthetic,
+  CAST(b.synthetic AS INTEGER) AS synthetic,
   b.notes
 FROM batch b;
 
@@ -145,7 +148,7 @@ SELECT
   r.sigma_total_s_cm,
   r.sigma_bulk_s_cm,
   r.sigma_gb_apparent_s_cm,
-  r.bulk_determined,
+  CAST(r.bulk_determined AS INTEGER) AS bulk_determined,
   r.bulk_reason,
   r.linkk_residual_max
 FROM eis e

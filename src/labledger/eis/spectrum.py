@@ -13,6 +13,11 @@ MIN_POINTS = 10
 """Fewest frequencies accepted: the default circuit has 7 parameters and each point gives 2
 equations; fewer than 10 points leave too little redundancy to judge a fit."""
 
+MAX_FREQUENCY_HZ = 1e12
+MAX_IMPEDANCE_OHM = 1e15
+"""Limits far beyond any impedance analyser (they reach ~1e8 Hz and ~1e14 ohm): larger values
+mean a damaged or mislabelled file, and would overflow the fit."""
+
 DUPLICATE_RTOL = 1e-6
 """Two rows at the same frequency count as one repeated row if their Z agree this closely."""
 
@@ -87,6 +92,15 @@ def checked_spectrum(
         i = int(np.argmax(f <= 0))
         raise InputFileError(
             path, f"frequency {f[i]:g} Hz is not positive", line=where_at(ln, i, lines)
+        )
+    huge = (f > MAX_FREQUENCY_HZ) | (np.abs(z) > MAX_IMPEDANCE_OHM)
+    if huge.any():
+        i = int(np.argmax(huge))
+        raise InputFileError(
+            path,
+            f"frequency {f[i]:g} Hz, impedance {abs(z[i]):g} ohm: beyond any impedance analyser "
+            f"(expected up to {MAX_FREQUENCY_HZ:g} Hz and {MAX_IMPEDANCE_OHM:g} ohm)",
+            line=where_at(ln, i, lines),
         )
     # repeated frequencies
     keep = np.ones(f.size, dtype=bool)

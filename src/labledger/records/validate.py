@@ -15,7 +15,7 @@ from pydantic import BaseModel, ValidationError
 from labledger.errors import Problem
 from labledger.records.base import RecordBase
 from labledger.records.kinds import KINDS, kind_names
-from labledger.records.yamlfile import FieldPath, YamlDocument, format_path
+from labledger.records.yamlfile import FieldPath, YamlDocument, format_path, short_repr
 
 _UNIT_HINTS_ABOVE = {
     "_C": "is it in kelvin?",
@@ -35,7 +35,9 @@ def validate_document(doc: YamlDocument) -> tuple[RecordBase | None, list[Proble
         return None, [_problem(doc, ("kind",), f"missing; say which kind: one of {kind_names()}")]
     if not isinstance(kind, str) or kind not in KINDS:
         return None, [
-            _problem(doc, ("kind",), f"unknown kind {kind!r}; expected one of {kind_names()}")
+            _problem(
+                doc, ("kind",), f"unknown kind {short_repr(kind)}; expected one of {kind_names()}"
+            )
         ]
     model = KINDS[kind]
     try:
@@ -80,12 +82,16 @@ def _from_pydantic(doc: YamlDocument, model: type[BaseModel], err: dict[str, Any
     if kind in ("less_than_equal", "less_than"):
         hint = next((h for s, h in _UNIT_HINTS_ABOVE.items() if name.endswith(s)), "")
         limit = ctx.get("le", ctx.get("lt"))
-        return _problem(doc, path, f"{value!r} is above {limit:g}" + (f"; {hint}" if hint else ""))
+        return _problem(
+            doc, path, f"{short_repr(value)} is above {limit:g}" + (f"; {hint}" if hint else "")
+        )
     if kind in ("greater_than_equal", "greater_than"):
         hint = next((h for s, h in _UNIT_HINTS_BELOW.items() if name.endswith(s)), "")
         limit = ctx.get("ge", ctx.get("gt"))
         word = "below" if kind == "greater_than_equal" else "not above"
-        return _problem(doc, path, f"{value!r} is {word} {limit:g}" + (f"; {hint}" if hint else ""))
+        return _problem(
+            doc, path, f"{short_repr(value)} is {word} {limit:g}" + (f"; {hint}" if hint else "")
+        )
     if kind in ("union_tag_invalid", "union_tag_not_found"):
         expected = ctx.get("expected_tags", "")
         if kind == "union_tag_not_found":
@@ -95,7 +101,7 @@ def _from_pydantic(doc: YamlDocument, model: type[BaseModel], err: dict[str, Any
     if message.startswith("Value error, "):
         message = message[len("Value error, ") :]
     if not isinstance(value, dict | list):
-        message = f"{message} (got {value!r})"
+        message = f"{message} (got {short_repr(value)})"
     return _problem(doc, path, message)
 
 

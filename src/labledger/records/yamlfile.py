@@ -101,14 +101,25 @@ def read_yaml(path: Path, display: str | None = None, raw: bytes | None = None) 
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         what = " ".join(x for x in (err.context, err.problem) if x)
         raise YamlProblems([Problem(name, line, col, "", f"YAML syntax: {what}")]) from None
+    except yaml.reader.ReaderError as err:  # a control character such as NUL
+        # libyaml counts the position in UTF-8 bytes
+        before = text.encode("utf-8")[: err.position].decode("utf-8", "replace")
+        line, col = before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
+        char = err.character if isinstance(err.character, int) else ord(err.character[:1] or "?")
+        msg = f"control character #x{char:04x} is not allowed in YAML; remove it"
+        raise YamlProblems([Problem(name, line, col, "", msg)]) from None
     except yaml.YAMLError as err:
-        raise YamlProblems([Problem(name, 1, 1, "", f"YAML syntax: {err}")]) from None
+        raise YamlProblems([Problem(name, 1, 1, "", f"YAML syntax: {_one_line(err)}")]) from None
     finally:
         loader.dispose()
 
+    if node is None:  # e.g. only a second byte-order mark
+        raise YamlProblems(
+            [Problem(name, 1, 1, "", "file is empty; expected `field: value` lines")]
+        )
     doc = YamlDocument(path=name, text=text, data=None)
     problems: list[Problem] = []
-    doc.data = _construct(node, (), doc, loader, problems)
+    doc.data = _construct(node, (), doc, loader, problems, set())
     if problems:
         raise YamlProblems(problems)
     if not isinstance(doc.data, dict):
@@ -119,9 +130,34 @@ def read_yaml(path: Path, display: str | None = None, raw: bytes | None = None) 
     return doc
 
 
+#: Deepest nesting of lists and mappings accepted. Records are a few levels deep; the limit keeps
+#: the recursive construction far from Python's recursion limit (libyaml allows 1000 levels).
+MAX_DEPTH = 32
+_COLLECTION_TAGS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
+
+
 def _construct(
-    node: yaml.Node, path: FieldPath, doc: YamlDocument, loader: Any, problems: list[Problem]
+    node: yaml.Node,
+    path: FieldPath,
+    doc: YamlDocument,
+    loader: Any,
+    problems: list[Problem],
+    seen: set[int],
 ) -> Any:
+    if isinstance(node, yaml.CollectionNode):
+        if len(path) >= MAX_DEPTH:
+            problems.append(_at(doc, node, path, f"nested deeper than {MAX_DEPTH} levels"))
+            return None
+        if id(node) in seen:
+            # an alias (*name) of a list or mapping: expanding aliases of aliases grows
+            # exponentially ("billion laughs"), and records never need them
+            msg = "YAML aliases (*name) of lists or mappings are not supported; write it out"
+            problems.append(_at(doc, node, path, msg))
+            return None
+        seen.add(id(node))
+        if node.tag not in _COLLECTION_TAGS:
+            problems.append(_at(doc, node, path, f"YAML tag {node.tag!r} is not supported"))
+            return None
     if isinstance(node, yaml.MappingNode):
         out: dict[Any, Any] = {}
         first_seen: dict[Any, int] = {}
@@ -147,23 +183,37 @@ def _construct(
             first_seen[key] = line
             child = (*path, key)
             doc.positions[child] = (line, key_node.start_mark.column + 1)
-            out[key] = _construct(value_node, child, doc, loader, problems)
+            out[key] = _construct(value_node, child, doc, loader, problems, seen)
         return out
     if isinstance(node, yaml.SequenceNode):
         items = []
         for i, item in enumerate(node.value):
             child = (*path, i)
             doc.positions[child] = (item.start_mark.line + 1, item.start_mark.column + 1)
-            items.append(_construct(item, child, doc, loader, problems))
+            items.append(_construct(item, child, doc, loader, problems, seen))
         return items
     try:
         return loader.construct_object(node, deep=True)
     except yaml.YAMLError as err:  # e.g. an impossible date such as 2025-02-30
-        problems.append(_at(doc, node, path, f"cannot read value {node.value!r}: {err}"))
+        msg = f"cannot read value {short_repr(node.value)}: {_one_line(err)}"
+        problems.append(_at(doc, node, path, msg))
         return node.value
     except ValueError as err:
-        problems.append(_at(doc, node, path, f"cannot read value {node.value!r}: {err}"))
+        problems.append(_at(doc, node, path, f"cannot read value {short_repr(node.value)}: {err}"))
         return node.value
+
+
+def _one_line(err: yaml.YAMLError) -> str:
+    """The message of a YAML error without PyYAML's `in "<unicode string>", line ...` lines."""
+    if isinstance(err, yaml.MarkedYAMLError):
+        return " ".join(x for x in (err.context, err.problem) if x) or "unreadable"
+    return str(err).splitlines()[0] if str(err) else type(err).__name__
+
+
+def short_repr(value: object, limit: int = 60) -> str:
+    """`repr(value)` for a message, cut to about `limit` characters (a value may be megabytes)."""
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text)} characters)"
 
 
 def _at(doc: YamlDocument, node: yaml.Node, path: FieldPath, message: str) -> Problem:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -35,6 +36,10 @@ SUPPORTED = ", ".join(sorted(SUFFIX_FORMATS))
 MIN_POINTS = 10
 _COMMENT_CHARS = ("#", "!", ";", "'", "/", "*", "%", "@")
 _SPLIT = re.compile(r"[,;\t ]+")
+# Counts per step far beyond any detector (1e12); larger values overflow the fit's squares.
+MAX_COUNTS = 1e12
+# Laboratory and synchrotron X-ray wavelengths (Ag Ka 0.56 A to Cr Ka 2.29 A, with margin).
+WAVELENGTH_RANGE_A = (0.1, 5.0)
 
 
 FORMATS = ("xy", "xrdml", "ras", "brml", "raw")
@@ -140,13 +145,40 @@ def checked_scan(
         raise InputFileError(
             path, f"2theta runs {tt[0]:g}..{tt[-1]:g} deg; expected angles within (0, 180) deg"
         )
+    if np.max(y) > MAX_COUNTS:
+        raise InputFileError(
+            path, f"an intensity of {np.max(y):g}; expected counts below {MAX_COUNTS:g}"
+        )
     if np.any(y < 0):
         raise InputFileError(
             path, f"{int(np.sum(y < 0))} negative intensities; expected counts >= 0"
         )
     if s is not None and (not np.all(np.isfinite(s)) or np.any(s < 0)):
         raise InputFileError(path, "the sigma column holds negative or non-finite values")
+    _check_wavelength(path, wavelength)
     return Scan(tt, y, s, wavelength, fmt, str(path), dict(metadata or {}))
+
+
+def _check_wavelength(path: Path, wl: Wavelength) -> None:
+    lo, hi = WAVELENGTH_RANGE_A
+    for name, value in (("Ka1", wl.ka1_a), ("Ka2", wl.ka2_a)):
+        if value is not None and not lo < value < hi:
+            raise InputFileError(
+                path,
+                f"{name} wavelength {value:g} A; expected {lo:g}-{hi:g} A (Cu Ka1 is 1.5406 A)",
+            )
+    if not 0.0 <= wl.ka2_ratio <= 1.0:
+        raise InputFileError(path, f"Ka2/Ka1 ratio {wl.ka2_ratio:g}; expected 0-1 (usually 0.5)")
+
+
+def header_number(path: Path, text: str | None, what: str) -> float | None:
+    """A number stated in a file's header (None when absent), or InputFileError naming it."""
+    if text is None or not text.strip():
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        raise InputFileError(path, f"{what} is {text.strip()[:40]!r}; expected a number") from None
 
 
 def wavelength_from(
@@ -163,7 +195,7 @@ def wavelength_from(
         return Wavelength()
     if ratio is None:
         ratio = CU_KA2_RATIO if ka2 else 0.0
-    if ka2 is not None and (ka2 <= 0 or ratio <= 0):
+    if ka2 is None or ka2 <= 0 or ratio <= 0:  # monochromatic: the ratio means nothing
         ka2, ratio = None, 0.0
     return Wavelength(float(ka1), ka2 and float(ka2), float(ratio), anode, True)
 
@@ -239,18 +271,18 @@ def read_text_columns(path: Path, data: bytes) -> Scan:
         raise InputFileError(path, "no numeric data lines; expected 2theta and intensity columns")
     arr = np.asarray(rows, dtype=float)
     sigma = arr[:, 2] if ncol == 3 else None
-    wl = _wavelength_from_meta(meta)
+    wl = _wavelength_from_meta(path, meta)
     return checked_scan(path, arr[:, 0], arr[:, 1], sigma, wl, "xy", meta)
 
 
-def _wavelength_from_meta(meta: dict[str, str]) -> Wavelength:
+def _wavelength_from_meta(path: Path, meta: dict[str, str]) -> Wavelength:
     def num(*keys: str) -> float | None:
         for k in keys:
             for mk, v in meta.items():
                 if mk.lower() == k:
-                    m = re.match(r"\s*([0-9.]+)", v)
+                    m = re.match(r"\s*([0-9.]+)", v)  # "1.5406 A" -> 1.5406
                     if m:
-                        return float(m.group(1))
+                        return header_number(path, m.group(1), f"'{mk}'")
         return None
 
     ka1 = num("ka1_a", "wavelength_a", "wavelength", "lambda")
@@ -270,7 +302,7 @@ def _local(tag: str) -> str:
 def _parse_xml(path: Path, data: bytes, what: str) -> ElementTree.Element:
     try:
         return ElementTree.fromstring(data)
-    except ElementTree.ParseError as err:
+    except (ElementTree.ParseError, LookupError) as err:  # LookupError: unknown encoding
         raise InputFileError(path, f"damaged {what} ({err}); expected well-formed XML") from None
 
 
@@ -285,7 +317,7 @@ def read_xrdml(path: Path, data: bytes) -> Scan:
 
     def first_float(tag: str) -> float | None:
         els = by_tag.get(tag)
-        return float(els[0].text) if els and els[0].text else None
+        return header_number(path, els[0].text, f"<{tag}>") if els else None
 
     anode = None
     for el in by_tag.get("anodeMaterial", []):
@@ -418,7 +450,16 @@ def read_brml(path: Path, data: bytes) -> Scan:
                     path, "no Experiment*/RawData*.xml inside; expected a Bruker BRML archive"
                 )
             xml = zf.read(sorted(names)[0])
-    except (zipfile.BadZipFile, EOFError, OSError, zipfile.LargeZipFile) as err:
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        zlib.error,  # a damaged compressed member
+        EOFError,
+        OSError,
+        NotImplementedError,  # a compression method zipfile does not know
+        RuntimeError,  # an encrypted member
+        ValueError,  # e.g. "negative seek value" from a damaged directory
+    ) as err:
         raise InputFileError(path, f"damaged zip archive ({err}); expected a BRML file") from None
     root = _parse_xml(path, xml, "BRML RawData XML")
     axes = [el.get("AxisId", "") for el in root.iter() if _local(el.tag) == "ScanAxisInfo"]
@@ -448,11 +489,11 @@ def read_brml(path: Path, data: bytes) -> Scan:
     for el in root.iter():
         name = _local(el.tag)
         if name == "WaveLengthAlpha1":
-            ka1 = float(el.get("Value", "nan"))
+            ka1 = header_number(path, el.get("Value"), "<WaveLengthAlpha1 Value>")
         elif name == "WaveLengthAlpha2":
-            ka2 = float(el.get("Value", "nan"))
+            ka2 = header_number(path, el.get("Value"), "<WaveLengthAlpha2 Value>")
         elif name == "WaveLengthRatio":
-            ratio = float(el.get("Value", "nan"))
+            ratio = header_number(path, el.get("Value"), "<WaveLengthRatio Value>")
         elif name == "Tube":
             anode = el.get("TubeMaterial") or anode
     wl = wavelength_from(ka1, ka2, ratio, anode)

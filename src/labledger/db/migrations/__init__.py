@@ -1,0 +1,1 @@
+"""Alembic migrations of labledger's primary tables; run through `labledger.db.schema`."""
