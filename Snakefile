@@ -15,6 +15,7 @@ include: "workflow/rules/common.smk"
 include: "workflow/rules/cells.smk"
 include: "workflow/rules/eis.smk"
 include: "workflow/rules/xrd.smk"
+include: "workflow/rules/shards.smk"
 include: "workflow/rules/ingest.smk"
 include: "workflow/rules/provenance.smk"
 include: "workflow/rules/report.smk"
@@ -23,5 +24,5 @@ include: "workflow/rules/report.smk"
 rule all:
     input:
         f"{RESULTS}/ingest.done",
-        f"{RESULTS}/provenance/prov.json",
+        f"{RESULTS}/provenance/latest.json",
         f"{RESULTS}/report/index.html",

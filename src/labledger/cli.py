@@ -289,6 +289,31 @@ def analyze(
     typer.echo(f"wrote {display_path(path)}")
 
 
+@app.command("analyze-shard")
+def analyze_shard(
+    ctx: typer.Context,
+    kind: Annotated[str, typer.Argument(help="xrd, eis or cell.")],
+    shard: Annotated[int, typer.Option(help="Which shard, 0 to SHARDS-1.")],
+    shards: Annotated[int, typer.Option(help="How many shards the kind is split into.")],
+    manifest: Annotated[
+        Path | None,
+        typer.Option(help="Manifest to write (default: results/shards/KIND/SHARDS/SHARD.json)."),
+    ] = None,
+    rule: Annotated[str, typer.Option(help="Name of the workflow rule, for provenance.")] = "cli",
+) -> None:
+    """Analyse the records of one shard (crc32(id) % SHARDS == SHARD) in one process.
+
+    A record whose result names the same record and raw file (sha256), parameters and
+    analysis version is kept; the others are analysed as `labledger analyze ID` does. Prints
+    one line per record; exits with status 1, naming them, when any analysis failed.
+
+    Example: labledger analyze-shard xrd --shard 3 --shards 64
+    """
+    from labledger.analyses.shards import analyze_shard as run_shard
+
+    run_shard(_config(ctx), kind, shard, shards, manifest=manifest, rule=rule, echo=typer.echo)
+
+
 @app.command()
 def status(ctx: typer.Context) -> None:
     """What the database holds, which results are stale and what is still pending.
@@ -341,20 +366,34 @@ def export_provenance(
     out: Annotated[
         Path | None, typer.Option(help="Folder (default: <results_dir>/provenance).")
     ] = None,
+    all_runs: Annotated[
+        bool,
+        typer.Option(
+            "--all",
+            help="Every current result at once: OUT/prov.json, prov.provn and crate/ "
+            "(costs time in proportion to the whole database).",
+        ),
+    ] = False,
 ) -> None:
-    """Export the provenance of every current result: W3C PROV (JSON and PROV-N), an RO-Crate
-    with the files, and one HTML page per record.
+    """Export provenance as W3C PROV (JSON and PROV-N), an RO-Crate with the files, and one
+    HTML page per record.
 
-    Example: labledger export-provenance --out results/provenance
+    By default only the runs of the ingests since the previous export, into
+    OUT/runs/ingest-<ID>/ (listed in OUT/runs/index.json), and only the pages they change:
+    this is what the workflow runs after every ingest.
+
+    Example: labledger export-provenance --all --out provenance-2026-11
     """
-    from labledger.provenance.publish import publish_provenance
+    from labledger.provenance.publish import publish_all_provenance, publish_provenance
 
     config = _config(ctx)
-    done = publish_provenance(config, out or config.results_dir / "provenance")
-    typer.echo(
-        f"{done.n_runs} runs: {done.prov_json}, {done.prov_n}, {done.crate}/, "
-        f"{len(done.pages)} pages"
-    )
+    publish = publish_all_provenance if all_runs else publish_provenance
+    done = publish(config, out or config.results_dir / "provenance")
+    if done.crate is None:
+        typer.echo("no new runs since the previous export")
+    else:
+        typer.echo(f"{done.n_runs} runs: {done.prov_json}, {done.prov_n}, {done.crate}/")
+    typer.echo(f"{len(done.rendered)} page(s) rendered, {len(done.pages)} checked")
     if done.skipped:
         typer.echo(
             f"left out {len(done.skipped)} stale run(s) whose files are gone: "

@@ -51,6 +51,22 @@ class XrdSettings(BaseModel):
     )
 
 
+class WorkflowSettings(BaseModel):
+    """Settings of the Snakemake workflow itself."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    shards: int = Field(
+        default=0,
+        ge=0,
+        le=4096,
+        description="0: one analysis job per record. N > 0: per analysed kind, N jobs that each "
+        "cover the records with crc32(id) % N == i and reuse a record's result while its "
+        "record, raw file, parameters and analysis version are unchanged (for big record "
+        "stores: Snakemake plans a few hundred jobs instead of one per record).",
+    )
+
+
 class ConfigFile(BaseModel):
     """The fields of config.yaml (its JSON Schema is schema/config.schema.json)."""
 
@@ -65,6 +81,7 @@ class ConfigFile(BaseModel):
     )
     eis: EisSettings = Field(default_factory=EisSettings)
     xrd: XrdSettings = Field(default_factory=XrdSettings)
+    workflow: WorkflowSettings = Field(default_factory=WorkflowSettings)
 
 
 class Config:

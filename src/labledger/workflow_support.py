@@ -8,6 +8,8 @@ costs seconds on every invocation), so the rules find records by folder and read
 from __future__ import annotations
 
 import re
+import zlib
+from collections.abc import Iterable
 from pathlib import Path
 
 
@@ -54,4 +56,18 @@ def analysable(folder: Path) -> dict[str, tuple[Path, Path]]:
         raw = raw_file_of(path)
         if raw is not None:
             out[rid] = (path, raw)
+    return out
+
+
+def shard_of(record_id: str, shards: int) -> int:
+    """The shard a record belongs to among `shards`: crc32 of its id, so it never moves while
+    the number of shards stays the same."""
+    return zlib.crc32(record_id.encode("utf-8")) % shards
+
+
+def shard_members(record_ids: Iterable[str], shards: int) -> list[list[str]]:
+    """The record ids of each of `shards` shards, sorted; shard i is element i."""
+    out: list[list[str]] = [[] for _ in range(shards)]
+    for rid in sorted(record_ids):
+        out[shard_of(rid, shards)].append(rid)
     return out

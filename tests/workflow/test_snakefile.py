@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 import shutil
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from labledger.config import load_config
+from labledger.db.engine import database_exists
+from support.databases import rows
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -25,20 +28,25 @@ def snakemake(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+def database_url(root: Path) -> str:
+    """The database the workflow in `root` writes (LABLEDGER_DATABASE_URL, as the jobs see it)."""
+    return load_config(root / "config.yaml").database_url
+
+
 #: Measurements kept in the workflow copies (the others are deleted to keep the runs quick):
 #: one half cell and one anode-free cell, one scan, one spectrum.
 KEEP = {"cells": {"C-001", "C-012"}, "xrd": {"XRD-003"}, "eis": {"EIS-003"}}
 
 
-def make_copy(tmp_path: Path) -> Path:
-    """The project with the demo records, measurements limited to KEEP to stay quick."""
+def make_copy(tmp_path: Path, keep_ids: dict[str, set[str]] = KEEP) -> Path:
+    """The project with the demo records, measurements limited to `keep_ids` to stay quick."""
     root = tmp_path / "lab"
     root.mkdir()
     for name in ("Snakefile", "config.yaml"):
         shutil.copy(REPO / name, root / name)
     for name in ("workflow", "schema", "records", "profiles"):
         shutil.copytree(REPO / name, root / name)
-    for folder, keep in KEEP.items():
+    for folder, keep in keep_ids.items():
         for path in (root / "records" / folder).glob("*.yaml"):
             if path.stem not in keep:
                 path.unlink()
@@ -51,11 +59,12 @@ def test_run_builds_database_then_nothing_to_do(tmp_path: Path) -> None:
     assert first.returncode == 0, first.stderr
     # profiles/default (greedy scheduler) is picked up without being named
     assert "Using workflow specific profile profiles/default" in first.stdout + first.stderr
-    con = sqlite3.connect(root / "results" / "labledger.db")
-    assert con.execute("SELECT COUNT(*) FROM batch_synthesis").fetchone() == (8,)
-    con.close()
+    assert rows(database_url(root), "SELECT COUNT(*) FROM batch_synthesis") == [(8,)]
     provenance = root / "results" / "provenance"
-    assert (provenance / "prov.json").is_file() and (provenance / "crate").is_dir()
+    # the runs of this first ingest, as PROV and an RO-Crate, and the index of the exports
+    [export] = json.loads((provenance / "runs" / "index.json").read_text())["exports"]
+    assert (provenance / export["folder"] / "prov.json").is_file()
+    assert (provenance / export["folder"] / "crate" / "ro-crate-metadata.json").is_file()
     assert (provenance / "pages" / "B-003.html").is_file()
     index = (root / "results" / "report" / "index.html").read_text()
     assert "B-003" in index and (root / "results" / "queries" / "ce_vs_cnt_ratio.csv").is_file()
@@ -83,14 +92,14 @@ def test_rebuilds_only_what_a_change_affects(tmp_path: Path) -> None:
     assert snakemake(root).returncode == 0
     results = root / "results" / "cells"
     assert sorted(p.name for p in results.glob("*.json")) == ["C-001.json", "C-012.json"]
-    con = sqlite3.connect(root / "results" / "labledger.db")
-    assert con.execute("SELECT COUNT(*) FROM cell_result").fetchone() == (2,)
-    row = con.execute(
+    url = database_url(root)
+    assert rows(url, "SELECT COUNT(*) FROM cell_result") == [(2,)]
+    [row] = rows(
+        url,
         "SELECT li2la2ti3o10_wt_pct, sigma_total_rt_s_cm FROM batch_synthesis "
-        "WHERE batch_id = 'B-003'"
-    ).fetchone()
+        "WHERE batch_id = 'B-003'",
+    )
     assert 5 < row[0] < 7 and 1e-5 < row[1] < 1e-4
-    con.close()
 
     for path in (root / "records").rglob("*"):
         if path.is_file():
@@ -105,12 +114,8 @@ def test_rebuilds_only_what_a_change_affects(tmp_path: Path) -> None:
     after = {p.name: p.stat().st_mtime_ns for p in results.glob("*.json")}
     assert after["C-001.json"] != before["C-001.json"]
     assert after["C-012.json"] == before["C-012.json"]
-    con = sqlite3.connect(root / "results" / "labledger.db")
-    assert con.execute("SELECT COUNT(*) FROM stale_results").fetchone() == (0,)
-    assert con.execute(
-        "SELECT COUNT(*) FROM analysis_run WHERE record_id = 'C-001'"
-    ).fetchone() == (2,)
-    con.close()
+    assert rows(url, "SELECT COUNT(*) FROM stale_results") == [(0,)]
+    assert rows(url, "SELECT COUNT(*) FROM analysis_run WHERE record_id = 'C-001'") == [(2,)]
 
     # A setting in config.yaml reruns exactly the analyses that use it: the default circuit is
     # used by EIS-003 only. The arcs are written in the other order: assignment by capacitance
@@ -146,6 +151,7 @@ def test_invalid_record_fails_the_run_with_the_message(tmp_path: Path) -> None:
     assert run.returncode != 0
     assert "steps[3].temperature_C: 1423 is above 1400; is it in kelvin?" in run.stdout + run.stderr
     assert not (root / "results" / "labledger.db").exists()
+    assert not database_exists(database_url(root))
 
 
 def test_lint_finds_nothing_but_the_missing_conda_environment() -> None:

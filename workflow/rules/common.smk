@@ -4,7 +4,7 @@ from pathlib import Path
 
 import labledger.analysis_versions as VERSIONS
 from labledger.records.paths import discover
-from labledger.workflow_support import analysable, top_level_value
+from labledger.workflow_support import analysable, shard_members, top_level_value
 from labledger.xrd.phases import default_phases
 
 RECORDS = config.get("records_dir", "records")
@@ -17,6 +17,10 @@ LABLEDGER = f"{sys.executable} -m labledger --config {CONFIGFILE}"
 CELLS = analysable(Path(RECORDS) / "cells")
 EIS = analysable(Path(RECORDS) / "eis")
 XRD = analysable(Path(RECORDS) / "xrd")
+# workflow.shards: 0 runs one job per record; N > 0 runs N jobs per kind (shards.smk).
+SHARDS = config.get("workflow", {}).get("shards", 0)
+ANALYSED = {"cell": CELLS, "eis": EIS, "xrd": XRD}
+SHARD_IDS = {kind: shard_members(ids, SHARDS) for kind, ids in ANALYSED.items()} if SHARDS else {}
 # Candidate phases name -> CIF: shipped ones plus config.yaml's (paths relative to the workdir).
 XRD_PHASES = {
     **{name: str(path) for name, path in default_phases().items()},
@@ -30,8 +34,45 @@ def record_files():
     return [str(p) for p in discover(Path(RECORDS))]
 
 
+def analysis_outputs():
+    """What the ingest waits for: every record file and result file (one job per record), or,
+    with shards, the shard manifests and the record files no shard covers (batches,
+    electrodes, records whose raw file is pending)."""
+    if not SHARDS:
+        return record_files() + [
+            f"{RESULTS}/{folder}/{rid}.json"
+            for folder, ids in (("cells", CELLS), ("eis", EIS), ("xrd", XRD))
+            for rid in sorted(ids)
+        ]
+    in_shards = {str(rec) for ids in ANALYSED.values() for rec, _raw in ids.values()}
+    return [p for p in record_files() if p not in in_shards] + [
+        f"{RESULTS}/shards/{kind}/{SHARDS}/{i}.json" for kind in ANALYSED for i in range(SHARDS)
+    ]
+
+
 def eis_circuit(wildcards):
     """The circuit this record's fit uses: its own, or the config default (a rule parameter,
     so changing the default reruns exactly the spectra that use it)."""
     own = top_level_value(EIS[wildcards.id][0], "circuit")
     return own or config.get("eis", {}).get("default_circuit", "p(R1,CPE1)-p(R2,CPE2)-CPE3")
+
+
+def shard_inputs(wildcards):
+    """Record and raw file of each record of the shard, plus the XRD reference patterns."""
+    ids = ANALYSED[wildcards.kind]
+    files = [str(f) for rid in SHARD_IDS[wildcards.kind][int(wildcards.shard)] for f in ids[rid]]
+    if wildcards.kind == "xrd":
+        files.append(f"{RESULTS}/references/xrd_patterns.json")
+    return files
+
+
+def shard_settings(wildcards):
+    """The analysis version and the config.yaml settings the kind's analysis reads (params:
+    a change reruns the kind's shards, whose cache checks then rerun the records it affects)."""
+    version = {"cell": VERSIONS.CYCLING, "eis": VERSIONS.EIS, "xrd": VERSIONS.XRD}
+    settings = {
+        "cell": None,
+        "eis": config.get("eis", {}).get("default_circuit"),
+        "xrd": [config.get("xrd", {}).get("candidates"), config.get("xrd", {}).get("phases")],
+    }
+    return repr([version[wildcards.kind], settings[wildcards.kind]])

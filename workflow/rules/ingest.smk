@@ -7,10 +7,7 @@ rule ingest:
     # The database is not a declared output (Snakemake deletes outputs before a job runs);
     # the stamp file stands for it.
     input:
-        record_files(),
-        expand(f"{RESULTS}/cells/{{id}}.json", id=sorted(CELLS)),
-        expand(f"{RESULTS}/eis/{{id}}.json", id=sorted(EIS)),
-        expand(f"{RESULTS}/xrd/{{id}}.json", id=sorted(XRD)),
+        analysis_outputs(),
     output:
         touch(f"{RESULTS}/ingest.done"),
     log:

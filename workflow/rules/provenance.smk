@@ -1,13 +1,15 @@
-# Provenance of every current result: W3C PROV, an RO-Crate and one HTML page per record.
+# Provenance of the runs each ingest produced: W3C PROV and an RO-Crate per export under
+# provenance/runs/ingest-<ID>/, and the HTML pages of the records they touched. The cost grows
+# with what changed; `labledger export-provenance --all --out DIR` exports the whole database.
 
 
 rule provenance:
-    # prov.json stands for the folder: Snakemake deletes declared outputs before a job, and the
-    # folder keeps its pages between exports (only changed ones are rendered again).
+    # latest.json stands for the folder: Snakemake deletes declared outputs before a job, and
+    # the folder keeps its exports, index and pages between runs.
     input:
         f"{RESULTS}/ingest.done",
     output:
-        f"{RESULTS}/provenance/prov.json",
+        f"{RESULTS}/provenance/latest.json",
     log:
         f"{RESULTS}/logs/provenance.log",
     params:

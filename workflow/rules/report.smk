@@ -22,7 +22,7 @@ rule report:
     input:
         f"{RESULTS}/ingest.done",
         f"{RESULTS}/queries",
-        f"{RESULTS}/provenance/prov.json",
+        f"{RESULTS}/provenance/latest.json",
     output:
         f"{RESULTS}/report/index.html",
     log:

@@ -41,15 +41,22 @@ class AnalysisOutput:
 
 
 Adapter = Callable[[RecordBase, Path, Config, Path | None], AnalysisOutput]
+ParamsOf = Callable[[RecordBase, Config], dict[str, Any]]
 
 
 @dataclass(frozen=True)
 class Analysis:
-    """An analysis for one record kind: results go to `<results_dir>/<folder>/<id>.json`."""
+    """An analysis for one record kind: results go to `<results_dir>/<folder>/<id>.json`.
+
+    `params` gives the parameters `run` will use without running it, so a result can be
+    reused while they, the input files and `version` are unchanged (`cached_result`).
+    """
 
     kind: str
     folder: str
+    version: str
     run: Adapter
+    params: ParamsOf
 
 
 def _registry() -> dict[str, Analysis]:
@@ -80,15 +87,50 @@ def _rel(path: Path, root: Path) -> str:
         return str(path)
 
 
-def load_record(config: Config, record_id: str) -> Loaded:
-    """Find, parse and validate one record; invalid records raise RecordsInvalid."""
-    file = read_file(find_record(config.records_dir, record_id))
+def load_record(config: Config, record_id: str, path: Path | None = None) -> Loaded:
+    """Find (unless its `path` is given), parse and validate one record; invalid records raise
+    RecordsInvalid."""
+    file = read_file(path or find_record(config.records_dir, record_id))
     if isinstance(file, Problem):
         raise RecordsInvalid([file])
     loaded = load(file)
     if isinstance(loaded, list):
         raise RecordsInvalid(loaded)
     return loaded
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A record ready for its analysis: the validated record, its raw file and output paths."""
+
+    loaded: Loaded
+    analysis: Analysis
+    raw: Path
+    out: Path
+    plot: Path
+
+
+def prepare(
+    config: Config,
+    record_id: str,
+    out: Path | None = None,
+    plot: Path | None = None,
+    path: Path | None = None,
+) -> Prepared:
+    """Load and check one record for analysis; LabledgerError when it cannot be analysed.
+    Give the record file's `path` when known: finding it by id walks the whole store."""
+    loaded = load_record(config, record_id, path)
+    record = loaded.record
+    kind = record.kind  # type: ignore[attr-defined]
+    analysis = analysis_for(kind)
+    raw_rel = getattr(record, "raw_file", None)
+    if not raw_rel:
+        raise LabledgerError(f"{loaded.file.display}: no raw_file yet; nothing to analyse")
+    raw = (loaded.file.path.parent / raw_rel).resolve()
+    if not raw.is_file():
+        raise LabledgerError(f"{loaded.file.display}: raw file not found: {raw}")
+    default_json, default_svg = result_paths(config, kind, record_id)
+    return Prepared(loaded, analysis, raw, out or default_json, plot or default_svg)
 
 
 def analyze_record(
@@ -100,22 +142,50 @@ def analyze_record(
     rule: str = "cli",
 ) -> Path:
     """Analyse one record and write its result envelope (and plot); return the JSON path."""
-    loaded = load_record(config, record_id)
+    return run_prepared(config, prepare(config, record_id, out, plot), rule)
+
+
+def _canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, allow_nan=False, default=str)
+
+
+def cached_result(config: Config, job: Prepared) -> bool:
+    """True when `job.out` and `job.plot` hold the result this analysis would write now: the
+    envelope names the same record and raw file with the same sha256, the same analysis version
+    and the same parameters. Anything unreadable or missing counts as not cached."""
+    if not (job.out.is_file() and job.plot.is_file()):
+        return False
+    try:
+        env = json.loads(job.out.read_text(encoding="utf-8"))
+        inputs = {i["role"]: (i["path"], i["sha256"]) for i in env["inputs"]}
+        plots = [o["path"] for o in env["outputs"] if o["role"] == "plot"]
+        same = (
+            env["format"] == RESULT_FORMAT
+            and env["record_id"] == job.loaded.record.id  # type: ignore[attr-defined]
+            and str(env["analysis_version"]) == job.analysis.version
+            and _canonical(env["params"])
+            == _canonical(job.analysis.params(job.loaded.record, config))
+        )
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+    root = config.root
+    return (
+        same
+        and plots == [_rel(job.plot, root)]
+        and inputs.get("record") == (_rel(job.loaded.file.path, root), job.loaded.file.sha256)
+        and inputs.get("raw") == (_rel(job.raw, root), sha256_file(job.raw))
+    )
+
+
+def run_prepared(config: Config, job: Prepared, rule: str) -> Path:
+    """Run the analysis of a prepared record; write its result envelope and plot."""
+    loaded, raw, out, plot = job.loaded, job.raw, job.out, job.plot
     record = loaded.record
     kind = record.kind  # type: ignore[attr-defined]
-    analysis = analysis_for(kind)
-    raw_rel = getattr(record, "raw_file", None)
-    if not raw_rel:
-        raise LabledgerError(f"{loaded.file.display}: no raw_file yet; nothing to analyse")
-    raw = (loaded.file.path.parent / raw_rel).resolve()
-    if not raw.is_file():
-        raise LabledgerError(f"{loaded.file.display}: raw file not found: {raw}")
-    default_json, default_svg = result_paths(config, kind, record_id)
-    out = out or default_json
-    plot = plot or default_svg
+    record_id = record.id  # type: ignore[attr-defined]
     root = config.root
     started = now_utc()
-    output = analysis.run(record, raw, config, plot)
+    output = job.analysis.run(record, raw, config, plot)
     finished = now_utc()
     envelope = {
         "format": RESULT_FORMAT,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from labledger.analyses import Analysis, AnalysisOutput
 from labledger.analysis_versions import CYCLING
@@ -12,16 +13,9 @@ from labledger.records.base import RecordBase
 from labledger.records.cell import Cell
 
 
-def analyze_cell(
-    record: RecordBase, raw: Path, config: Config, plot: Path | None
-) -> AnalysisOutput:
-    """Coulombic efficiency, nucleation, retention and cycle life of one cell record."""
-    from labledger.cycling import analyze_cycling, read_cycling
-    from labledger.cycling.plots import plot_summary
-
+def cell_params(record: RecordBase, config: Config) -> dict[str, Any]:
+    """The parameters a cell's analysis uses, all from its record."""
     assert isinstance(record, Cell)
-    if record.cell_type == "symmetric":
-        raise LabledgerError(f"{record.id}: symmetric cells have no cycling analysis yet")
     p = record.protocol
     options = record.analysis
     window = None
@@ -41,6 +35,23 @@ def analyze_cell(
         "current_density_mA_cm2": p.current_density_mA_cm2,
         "columns": columns,
     }
+    return params
+
+
+def analyze_cell(
+    record: RecordBase, raw: Path, config: Config, plot: Path | None
+) -> AnalysisOutput:
+    """Coulombic efficiency, nucleation, retention and cycle life of one cell record."""
+    from labledger.cycling import analyze_cycling, read_cycling
+    from labledger.cycling.plots import plot_summary
+
+    assert isinstance(record, Cell)
+    if record.cell_type == "symmetric":
+        raise LabledgerError(f"{record.id}: symmetric cells have no cycling analysis yet")
+    p = record.protocol
+    params = cell_params(record, config)
+    window = tuple(params["window"]) if params["window"] else None
+    columns = params["columns"]
     data = read_cycling(raw, columns)
     result = analyze_cycling(
         data,
@@ -57,4 +68,6 @@ def analyze_cell(
     return AnalysisOutput("cycling", CYCLING, params, result.to_dict())
 
 
-ANALYSIS = Analysis(kind="cell", folder="cells", run=analyze_cell)
+ANALYSIS = Analysis(
+    kind="cell", folder="cells", version=CYCLING, run=analyze_cell, params=cell_params
+)

@@ -3,12 +3,27 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from labledger.analyses import Analysis, AnalysisOutput
 from labledger.analysis_versions import EIS
 from labledger.config import Config
 from labledger.records.base import RecordBase
 from labledger.records.eis import Eis
+
+
+def eis_params(record: RecordBase, config: Config) -> dict[str, Any]:
+    """The parameters a spectrum's fit uses: its circuit (its own or config.yaml's default)
+    and the pellet geometry and temperature from its record."""
+    assert isinstance(record, Eis)
+    return {
+        "circuit": record.circuit or config.fields.eis.default_circuit,
+        "circuit_from": "record" if record.circuit else "config",
+        "thickness_mm": record.thickness_mm,
+        "diameter_mm": record.diameter_mm,
+        "area_cm2": record.area_cm2,
+        "temperature_C": record.temperature_C,
+    }
 
 
 def analyze_eis(record: RecordBase, raw: Path, config: Config, plot: Path | None) -> AnalysisOutput:
@@ -22,15 +37,8 @@ def analyze_eis(record: RecordBase, raw: Path, config: Config, plot: Path | None
         geometry = Geometry.from_options(
             record.thickness_mm, diameter_mm=record.diameter_mm, area_cm2=record.area_cm2
         )
-    circuit = record.circuit or config.fields.eis.default_circuit
-    params = {
-        "circuit": circuit,
-        "circuit_from": "record" if record.circuit else "config",
-        "thickness_mm": record.thickness_mm,
-        "diameter_mm": record.diameter_mm,
-        "area_cm2": record.area_cm2,
-        "temperature_C": record.temperature_C,
-    }
+    params = eis_params(record, config)
+    circuit = params["circuit"]
     try:
         result = analyze_spectrum(
             read_spectrum(raw), geometry, circuit=circuit, temperature_C=record.temperature_C
@@ -45,4 +53,4 @@ def analyze_eis(record: RecordBase, raw: Path, config: Config, plot: Path | None
     return AnalysisOutput("eis", EIS, params, result.to_dict())
 
 
-ANALYSIS = Analysis(kind="eis", folder="eis", run=analyze_eis)
+ANALYSIS = Analysis(kind="eis", folder="eis", version=EIS, run=analyze_eis, params=eis_params)

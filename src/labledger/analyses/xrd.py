@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-from labledger.analyses import Analysis, AnalysisOutput
+from labledger.analyses import Analysis, AnalysisOutput, _rel
 from labledger.analysis_versions import XRD
 from labledger.config import Config
 from labledger.errors import LabledgerError
+from labledger.hashing import sha256_file
 from labledger.records.base import RecordBase
 from labledger.records.xrd import Xrd
 
@@ -39,6 +41,21 @@ def references_file(config: Config) -> Path:
     return config.results_dir / "references" / "xrd_patterns.json"
 
 
+def xrd_params(record: RecordBase, config: Config) -> dict[str, Any]:
+    """The parameters a scan's analysis uses: the candidate phases, the reference patterns
+    (the workflow's cache file, by path relative to the project and sha256) and the format."""
+    assert isinstance(record, Xrd)
+    phases = xrd_phases(config, record.candidate_phases)
+    cache = references_file(config)
+    have_cache = cache.is_file()
+    return {
+        "candidates": sorted(phases),
+        "references": _rel(cache, config.root) if have_cache else "per-user cache",
+        "references_sha256": sha256_file(cache) if have_cache else None,
+        "raw_format": record.raw_format,
+    }
+
+
 def analyze_xrd(record: RecordBase, raw: Path, config: Config, plot: Path | None) -> AnalysisOutput:
     """Identify the phases of one scan and refine their weight fractions (Hill-Howard)."""
     from labledger.xrd.analysis import analyze_file
@@ -48,11 +65,7 @@ def analyze_xrd(record: RecordBase, raw: Path, config: Config, plot: Path | None
     phases = xrd_phases(config, record.candidate_phases)
     cache = references_file(config)
     fmt = None if record.raw_format == "auto" else record.raw_format
-    params = {
-        "candidates": sorted(phases),
-        "references": str(cache) if cache.is_file() else "per-user cache",
-        "raw_format": record.raw_format,
-    }
+    params = xrd_params(record, config)
     result = analyze_file(raw, phases, cache if cache.is_file() else None, fmt)
     if plot is not None:
         plot.parent.mkdir(parents=True, exist_ok=True)
@@ -60,4 +73,4 @@ def analyze_xrd(record: RecordBase, raw: Path, config: Config, plot: Path | None
     return AnalysisOutput("xrd", XRD, params, result.to_dict())
 
 
-ANALYSIS = Analysis(kind="xrd", folder="xrd", run=analyze_xrd)
+ANALYSIS = Analysis(kind="xrd", folder="xrd", version=XRD, run=analyze_xrd, params=xrd_params)
