@@ -7,6 +7,8 @@ import gzip
 import json
 import math
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -395,3 +397,19 @@ def test_cli_export_and_import(ledger, tmp_path: Path, run_cli, monkeypatch) -> 
         assert loaded.exit_code == 0, loaded.output
         assert loaded.output.startswith("imported 22 tables, ")
         assert snapshot(target) == snapshot(source)
+
+
+def test_cli_export_in_a_fresh_process_holds_every_table(ledger, tmp_path: Path) -> None:
+    # In-process tests import every module; the real command starts with only what it imports.
+    target = tmp_path / "lab.jsonl.gz"
+    done = subprocess.run(
+        [sys.executable, "-m", "labledger", "export", str(target)],
+        cwd=ledger.root,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "left out" not in done.stdout + done.stderr
+    tables = set(lines(target)[0]["tables"])
+    assert {"record_revision", "analysis_run", "cell_result", "batch", "xrd"} <= tables

@@ -72,6 +72,8 @@ from sqlalchemy import table as table_clause
 from sqlalchemy import types as sqltypes
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
+import labledger.db.record_tables
+import labledger.db.result_tables  # noqa: F401  (and the result tables)
 from labledger import __version__
 from labledger.db import schema
 from labledger.db.engine import (
