@@ -51,9 +51,11 @@ def lineage(conn: Connection, record_id: str, prefix: str = "records") -> list[d
     return out
 
 
-def _runs(
+def runs_where(
     conn: Connection, where: str, params: dict[str, Any], root: Path, prefix: str
 ) -> list[dict]:
+    """The analysis runs matching the SQL condition `where` (bound `params`), oldest first, each
+    with its stale reason and plot; `prefix` is `records_prefix(root, records_dir)`."""
     stale = {
         r.run_id: r.reason for r in conn.execute(text("SELECT run_id, reason FROM stale_results"))
     }
@@ -103,7 +105,8 @@ def _runs(
     return runs
 
 
-def _prefix(root: Path, records_dir: Path) -> str:
+def records_prefix(root: Path, records_dir: Path) -> str:
+    """The records folder relative to the project root, with forward slashes."""
     return os.path.relpath(records_dir, root).replace(os.sep, "/")
 
 
@@ -116,15 +119,15 @@ def provenance_of(
     require_database(url)
     engine = make_engine(url)
     current = "" if history else " AND current"
-    prefix = _prefix(root, records_dir)
+    prefix = records_prefix(root, records_dir)
     try:
         with engine.connect() as conn:
             record = _record(conn, record_id, prefix)
             if record is None:
                 raise LabledgerError(f"no record {record_id!r} in the database")
-            runs = _runs(conn, f"record_id = :id{current}", {"id": record_id}, root, prefix)
+            runs = runs_where(conn, f"record_id = :id{current}", {"id": record_id}, root, prefix)
             if not runs:
-                runs = _runs(
+                runs = runs_where(
                     conn,
                     "record_id IN (SELECT record_id FROM record_reference WHERE target_id = :id)"
                     + current,
@@ -143,14 +146,14 @@ def all_current_runs(url: str, root: Path, records_dir: Path) -> list[dict[str, 
     engine = make_engine(url)
     try:
         with engine.connect() as conn:
-            return _runs(conn, "current", {}, root, _prefix(root, records_dir))
+            return runs_where(conn, "current", {}, root, records_prefix(root, records_dir))
     finally:
         engine.dispose()
 
 
 def all_records(url: str, root: Path, records_dir: Path) -> dict[str, dict[str, Any]]:
     """Every record row (id, kind, path from the project root, sha256, status) by id."""
-    prefix = _prefix(root, records_dir)
+    prefix = records_prefix(root, records_dir)
     engine = make_engine(url)
     try:
         with engine.connect() as conn:

@@ -83,13 +83,13 @@ def publish_provenance(config: Config, out: Path) -> Published:
     """Export the runs of the ingests since the previous export under `out/runs/`, and render
     again the pages of the records they touched (everything on a first export)."""
     from labledger.db.engine import make_engine, require_database
-    from labledger.db.provenance_query import _prefix, _runs, all_records
+    from labledger.db.provenance_query import all_records, records_prefix, runs_where
 
     url = config.database_url
     require_database(url)
     index_path = out / INDEX
     index = _read_index(index_path)
-    prefix = _prefix(config.root, config.records_dir)
+    prefix = records_prefix(config.root, config.records_dir)
     engine = make_engine(url)
     try:
         with engine.connect() as conn:
@@ -97,12 +97,12 @@ def publish_provenance(config: Config, out: Path) -> Published:
             if index.get("database") != db["database"] or index["last_run_id"] > db["last_run_id"]:
                 index = _empty_index()  # first export, or a database rebuilt since
             first = not index["exports"] and index["last_ingest_id"] == 0
-            new_runs = _runs(
+            new_runs = runs_where(
                 conn, "id > :after", {"after": index["last_run_id"]}, config.root, prefix
             )
             if first:
                 scope = None
-                page_runs = _runs(conn, "current", {}, config.root, prefix)
+                page_runs = runs_where(conn, "current", {}, config.root, prefix)
             else:
                 seeds = {r["record_id"] for r in new_runs}
                 seeds |= _records_changed_since(conn, index["last_ingest_id"])
@@ -247,14 +247,14 @@ def _affected_pages(
 
 
 def _current_runs_of(conn: Any, record_ids: set[str], root: Path, prefix: str) -> list[dict]:
-    from labledger.db.provenance_query import _runs
+    from labledger.db.provenance_query import runs_where
 
     ids, runs = sorted(record_ids), []
     for start in range(0, len(ids), _CHUNK):
         chunk = ids[start : start + _CHUNK]
         names = [f"r{i}" for i in range(len(chunk))]
         where = f"current AND record_id IN ({', '.join(':' + n for n in names)})"
-        runs += _runs(conn, where, dict(zip(names, chunk, strict=True)), root, prefix)
+        runs += runs_where(conn, where, dict(zip(names, chunk, strict=True)), root, prefix)
     return runs
 
 
