@@ -72,8 +72,6 @@ from sqlalchemy import table as table_clause
 from sqlalchemy import types as sqltypes
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
-import labledger.db.record_tables
-import labledger.db.result_tables  # noqa: F401  (and the result tables)
 from labledger import __version__
 from labledger.db import schema
 from labledger.db.engine import (
@@ -84,8 +82,10 @@ from labledger.db.engine import (
     sqlite_path,
     view_statements,
 )
-from labledger.db.tables import metadata
 from labledger.errors import DatabaseError, InputFileError, LabledgerError
+
+#: Every table labledger defines (primary, kind and result tables).
+metadata = schema.full_metadata()
 
 FORMAT = "labledger-export"
 FORMAT_VERSION = 1

@@ -59,6 +59,17 @@ VERSION_TABLE = "alembic_version"
 _FINGERPRINT_KEY = "models_sha256"
 
 
+def full_metadata() -> MetaData:
+    """labledger's MetaData with every table on it: primary, kind and result tables.
+
+    The kind and result tables join the shared metadata when their modules are imported;
+    whoever needs all tables (create, export, import, migrations) takes them from here."""
+    import labledger.db.record_tables  # registers the kind tables
+    import labledger.db.result_tables  # noqa: F401  (registers the result tables)
+
+    return metadata
+
+
 def derived_tables() -> list[Table]:
     """Tables the ingest rebuilds from the files (kind tables and their children, results)."""
     from labledger.db.record_tables import KIND_TABLES
@@ -71,7 +82,7 @@ def derived_tables() -> list[Table]:
 def managed_tables() -> list[Table]:
     """Primary tables, migrated by Alembic: every table of the models that is not derived."""
     derived = {t.name for t in derived_tables()}
-    return [t for t in metadata.sorted_tables if t.name not in derived]
+    return [t for t in full_metadata().sorted_tables if t.name not in derived]
 
 
 def managed_metadata() -> MetaData:
@@ -183,10 +194,7 @@ def prepare_for_write(conn: Connection) -> None:
     if rev is None:
         from alembic import command
 
-        import labledger.db.result_tables  # noqa: F401  (registers the result tables)
-        from labledger.db.record_tables import KIND_TABLES  # noqa: F401  (and the kind tables)
-
-        metadata.create_all(conn)
+        full_metadata().create_all(conn)
         command.stamp(alembic_config(conn), "head")
         return
     head = head_revision()
