@@ -78,11 +78,11 @@ def main() -> None:
             f"records: demo + {n} generated batches, {n} electrodes, {n} cells "
             f"(ingest {t_ingest:.1f} s)"
         )
-        print(f"demo report      : {len(demo_pages):5d} pages in {t_demo:6.2f} s")
+        print(f"demo report      : {len(demo_pages.pages):5d} pages in {t_demo:6.2f} s")
         print(f"database reads   : {len(data.batches):5d} batches in {t_read:6.2f} s")
         print(
-            f"{n}-batch report : {len(big_pages):5d} pages in {t_big:6.2f} s "
-            f"({1000 * t_big / len(big_pages):.1f} ms/page; target < 10 s)"
+            f"{n}-batch report : {len(big_pages.pages):5d} pages in {t_big:6.2f} s "
+            f"({1000 * t_big / len(big_pages.pages):.1f} ms/page; target < 10 s)"
         )
         print(
             f"index.html       : {index.stat().st_size / 1e6:.2f} MB, "
@@ -107,7 +107,7 @@ def main() -> None:
             )
         print(
             f"ratio big/demo   : {t_big / t_demo:.1f}x time for "
-            f"{len(big_pages) / len(demo_pages):.1f}x pages; reads are "
+            f"{len(big_pages.pages) / len(demo_pages.pages):.1f}x pages; reads are "
             f"{100 * t_read / t_big:.0f} % of the build"
         )
 

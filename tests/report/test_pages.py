@@ -235,7 +235,7 @@ def test_cli_build_and_queries(lab_copy: Path, tmp_path: Path) -> None:
     config = lab_copy / "config.yaml"
     result = runner.invoke(app, ["build", "--out", str(tmp_path / "r")], obj=config)
     assert result.exit_code == 0, result.output
-    assert (tmp_path / "r" / "index.html").is_file() and "pages to" in result.output
+    assert (tmp_path / "r" / "index.html").is_file() and "written" in result.output
     result = runner.invoke(app, ["queries", "--json"], obj=config)
     assert result.exit_code == 0, result.output
     assert (lab_copy / "results" / "queries" / "ce_vs_cnt_ratio.csv").is_file()

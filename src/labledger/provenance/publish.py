@@ -18,7 +18,6 @@ of one (a batch shows the runs of every measurement of its pellets, electrodes a
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import shutil
 from collections.abc import Callable, Iterable
@@ -27,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from labledger.config import Config
+from labledger.page_manifest import PageManifest, code_fingerprint, data_key
 
 #: Index of the incremental exports, and the state the next export starts from.
 INDEX = "runs/index.json"
@@ -320,29 +320,24 @@ def _write_pages(
     if render is None:
         from labledger.provenance.page import render_provenance_page as render
     pages_dir.mkdir(parents=True, exist_ok=True)
-    manifest_path = pages_dir / PAGE_MANIFEST
-    try:
-        before = json.loads(manifest_path.read_text(encoding="utf-8"))
-        if not isinstance(before, dict):
-            before = {}
-    except (OSError, ValueError):
-        before = {}
-    after = {} if scope is None else {k: v for k, v in before.items() if k not in scope}
+    manifest = PageManifest(pages_dir / PAGE_MANIFEST, code_fingerprint(Path(__file__).parent))
+    if scope is not None:
+        manifest.keep(set(manifest.before) - scope)
     pages, rendered = [], []
     for rid, record_runs in sorted(by_record.items()):
         record = records.get(rid)
         if record is None:
             continue
-        blob = json.dumps([record, record_runs], sort_keys=True, default=str)
-        after[rid] = hashlib.sha256(blob.encode()).hexdigest()
+        key = data_key([record, record_runs])
         page = pages_dir / f"{rid}.html"
-        if before.get(rid) != after[rid] or not page.is_file():
+        if not manifest.is_current(rid, key, page):
             page.write_text(render(record, record_runs), encoding="utf-8")
+            manifest.rendered(rid, key)
             rendered.append(page)
         pages.append(page)
-    for rid in set(before) - set(after):
+    for rid in manifest.dropped():
         (pages_dir / f"{rid}.html").unlink(missing_ok=True)
-    _write_json(manifest_path, after)
+    manifest.save()
     return pages, rendered
 
 

@@ -39,14 +39,22 @@ def report_command(
     try:
         config = load_config(ctx.obj)
         folder = out or config.results_dir / "report"
-        paths = build_report(config, folder)
+        build = build_report(config, folder)
     except LabledgerError as err:
         _fail(err)
         return
     if as_json:
-        typer.echo(json.dumps({"out": str(folder), "pages": [str(p) for p in paths]}, indent=2))
+        payload = {
+            "out": str(folder),
+            "pages": [str(p) for p in build.pages],
+            "rendered": [str(p) for p in build.rendered],
+        }
+        typer.echo(json.dumps(payload, indent=2))
     else:
-        typer.echo(f"wrote {len(paths)} pages to {folder} (open {folder / 'index.html'})")
+        typer.echo(
+            f"{len(build.pages)} pages in {folder}, {len(build.rendered)} written, the others"
+            f" unchanged (open {folder / 'index.html'})"
+        )
 
 
 @app.command("queries")

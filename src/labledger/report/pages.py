@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections import defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -17,14 +18,18 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from labledger.config import Config
 from labledger.db.history import flatten
+from labledger.page_manifest import PageManifest, code_fingerprint, data_key
 from labledger.report.data import ReportData, Row, load_report_data
 from labledger.report.history import changes_between, ingest_history
-from labledger.report.plots import inline_svg_file, scatter_svg
+from labledger.report.plots import PlotFile, scatter_svg
 from labledger.report.queries import default_queries_dir, execute_saved_queries
 from labledger.report.study import STUDY, STUDY_DOI, study_table
 
 #: Folder (inside the report folder) of cleaned analysis plots, by sha256 of file and prefix.
 PLOT_CACHE = ".plot-cache"
+
+#: Manifest of the sample pages (inside the report folder): the key each was rendered from.
+PAGE_MANIFEST = ".pages.json"
 
 #: Rows per page of the index table (the script pages; print shows every row).
 PAGE_SIZE = 50
@@ -72,21 +77,35 @@ def _version() -> str:
     return __version__
 
 
-def _write(path: Path, text: str, written: list[Path]) -> None:
+def _write(path: Path, text: str, build: ReportBuild, listed: bool = False) -> None:
+    """Write one page; it joins `build.rendered` (and `build.pages` unless already `listed`)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
-    written.append(path)
+    build.rendered.append(path)
+    if not listed:
+        build.pages.append(path)
 
 
-def build_report(config: Config, out_dir: Path) -> list[Path]:
-    """Write every report page into `out_dir` from the configured database; returns the paths.
+@dataclass
+class ReportBuild:
+    """What a build left in the report folder: every page, and those it (re)wrote."""
 
-    Pages for parts without data say "no data yet". Raises DatabaseError without a database.
+    pages: list[Path]
+    rendered: list[Path]
+
+
+def build_report(config: Config, out_dir: Path) -> ReportBuild:
+    """Write the report pages into `out_dir` from the configured database.
+
+    The index, study, history and query pages are written every time; a sample page only when
+    its view data (or the report's code) changed since the last build, so a change to one
+    record rewrites a handful of pages. Pages for parts without data say "no data yet". Raises
+    DatabaseError without a database.
     """
     data = load_report_data(config)
     env = _env()
     out_dir.mkdir(parents=True, exist_ok=True)
-    written: list[Path] = []
+    build = ReportBuild([], [])
     common = {
         "generated": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "version": _version(),
@@ -96,14 +115,9 @@ def build_report(config: Config, out_dir: Path) -> list[Path]:
     _write(
         out_dir / "index.html",
         env.get_template("index.html.j2").render(root="", page="index", **common, **ctx.index()),
-        written,
+        build,
     )
-    samples = out_dir / "samples"
-    for kind, rid, view in ctx.sample_views():
-        html = env.get_template("sample.html.j2").render(
-            root="../", page="sample", kind=kind, rid=rid, **view, **common
-        )
-        _write(samples / f"{rid}.html", html, written)
+    _write_sample_pages(env, ctx, common, out_dir, build)
     rows = study_table(config, data)
     _write(
         out_dir / "study.html",
@@ -116,7 +130,7 @@ def build_report(config: Config, out_dir: Path) -> list[Path]:
             sample_ids=ctx.sample_ids,
             **common,
         ),
-        written,
+        build,
     )
     history = ingest_history(data)
     span = (
@@ -135,7 +149,7 @@ def build_report(config: Config, out_dir: Path) -> list[Path]:
             sample_ids=ctx.sample_ids,
             **common,
         ),
-        written,
+        build,
     )
     qdir = default_queries_dir(config)
     queries = execute_saved_queries(config, qdir) if qdir.is_dir() else []
@@ -150,14 +164,49 @@ def build_report(config: Config, out_dir: Path) -> list[Path]:
         env.get_template("queries.html.j2").render(
             root="", page="queries", queries=queries, csv_links=csv_links, **common
         ),
-        written,
+        build,
     )
-    prune_plot_cache(out_dir / PLOT_CACHE, ctx.used_plots)
-    current = set(written)
+    return build
+
+
+def _write_sample_pages(
+    env: Environment, ctx: _Context, common: dict[str, Any], out_dir: Path, build: ReportBuild
+) -> None:
+    """Render the sample pages whose key changed; drop pages and cached plots nobody uses.
+
+    The key leaves out the build time, so a page keeps the time it was generated at."""
+    samples = out_dir / "samples"
+    manifest = PageManifest(samples / PAGE_MANIFEST, code_fingerprint(Path(__file__).parent))
+    constant = {k: v for k, v in common.items() if k != "generated"}
+    template = env.get_template("sample.html.j2")
+    for kind, rid, view in ctx.sample_views():
+        page = samples / f"{rid}.html"
+        plots: list[PlotFile] = []
+        key = data_key([kind, rid, view, constant], default=_key_part(plots))
+        build.pages.append(page)
+        if manifest.is_current(rid, key, page):
+            continue
+        html = template.render(root="../", page="sample", kind=kind, rid=rid, **view, **common)
+        _write(page, html, build, listed=True)
+        manifest.rendered(rid, key, uses=[u.name for p in plots for u in p.used])
+    manifest.save()
+    current = set(build.pages)
     for stale in samples.glob("*.html"):  # pages of records no longer in the database
         if stale not in current:
             stale.unlink()
-    return written
+    prune_plot_cache(out_dir / PLOT_CACHE, {out_dir / PLOT_CACHE / u for u in manifest.uses()})
+
+
+def _key_part(plots: list[PlotFile]):  # type: ignore[no-untyped-def]
+    """JSON stand-in for values of a view that are not plain data (collects the plot files)."""
+
+    def default(value: Any) -> Any:
+        if isinstance(value, PlotFile):
+            plots.append(value)
+            return value.key()
+        return str(value)
+
+    return default
 
 
 def prune_plot_cache(cache: Path, used: set[Path]) -> None:
@@ -205,7 +254,6 @@ class _Context:
             | {c["cell_id"] for c in data.cells}
         )
         self.prov_dir = config.results_dir / "provenance" / "pages"
-        self.used_plots: set[Path] = set()
 
     # -- index -------------------------------------------------------------------------------
     def index(self) -> dict[str, Any]:
@@ -324,7 +372,7 @@ class _Context:
         path = self.data.plot_path(rid)
         if path is None:
             return None
-        return inline_svg_file(path, f"p-{rid}", self.out_dir / PLOT_CACHE, self.used_plots)
+        return PlotFile(path, f"p-{rid}", self.out_dir / PLOT_CACHE)
 
     def _measurements(self, sample: str) -> tuple[list[dict], list[dict]]:
         xrd = [

@@ -13,6 +13,7 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from markupsafe import Markup
 
@@ -131,6 +132,28 @@ def inline_svg_file(
     cache.mkdir(parents=True, exist_ok=True)
     hit.write_text(str(markup), encoding="utf-8")
     return markup
+
+
+class PlotFile:
+    """An analysis plot file that a page shows, inlined only when the page is rendered.
+
+    `key()` stands for the file's content in a page's key (path, id prefix, size and
+    modification time: no read), so deciding whether a page is current never reads its plots.
+    Rendering goes through `inline_svg_file` with the report's plot cache; `used` then holds
+    the cache file.
+    """
+
+    def __init__(self, path: Path, prefix: str, cache: Path) -> None:
+        self.path, self.prefix, self.cache = path, prefix, cache
+        self.used: set[Path] = set()
+
+    def key(self) -> list[Any]:
+        """[path, prefix, size, mtime_ns] of the file."""
+        stat = self.path.stat()
+        return [str(self.path), self.prefix, stat.st_size, stat.st_mtime_ns]
+
+    def __html__(self) -> str:
+        return str(inline_svg_file(self.path, self.prefix, self.cache, self.used))
 
 
 def scatter_svg(
