@@ -71,6 +71,20 @@ def test_run_builds_database_then_nothing_to_do(tmp_path: Path) -> None:
     second = snakemake(root)
     assert second.returncode == 0
     assert "Nothing to be done" in second.stdout + second.stderr
+    # how Snakemake is started or the config file spelled is no reason to rerun
+    spelled = snakemake(root, "--configfile", str(root / "config.yaml"), "--dry-run")
+    assert "Nothing to be done" in spelled.stdout + spelled.stderr, spelled.stdout
+    script = Path(sys.executable).with_name("snakemake")
+    if script.is_file():
+        run = subprocess.run(
+            [str(script), "--cores", "1", "--dry-run"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        assert "Nothing to be done" in run.stdout + run.stderr, run.stdout
     report = snakemake(root, "--report", "report.html")
     assert report.returncode == 0, report.stderr
     html = (root / "report.html").read_text()

@@ -16,9 +16,8 @@ rule cell_analysis:
     log:
         f"{RESULTS}/logs/cells/{{id}}.log",
     params:
-        labledger=LABLEDGER,
         # analysis code version: a new version reruns every cell (Snakemake's params trigger)
         version=VERSIONS.CYCLING,
     shell:
-        "{params.labledger} analyze {wildcards.id} --out {output.json} --plot {output.svg}"
-        " --rule cell_analysis > {log} 2>&1"
+        '"$LABLEDGER_PYTHON" -m labledger analyze {wildcards.id}'
+        " --out {output.json} --plot {output.svg} --rule cell_analysis > {log} 2>&1"

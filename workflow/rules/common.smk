@@ -1,4 +1,5 @@
-# Shared settings of the rules: folders, the labledger command, record discovery by path.
+# Shared settings of the rules: folders, how jobs run labledger, record discovery by path.
+import os
 import sys
 from pathlib import Path
 
@@ -11,7 +12,12 @@ RECORDS = config.get("records_dir", "records")
 RESULTS = config.get("results_dir", "results")
 # The config file this run uses, handed to every labledger command so both read the same one.
 CONFIGFILE = (workflow.overwrite_configfiles or workflow.configfiles or ["config.yaml"])[-1]
-LABLEDGER = f"{sys.executable} -m labledger --config {CONFIGFILE}"
+# Jobs run `"$LABLEDGER_PYTHON" -m labledger` (the labledger installed beside Snakemake) with
+# $LABLEDGER_CONFIG, both from the environment rather than `params` or the shell text: those are
+# rerun triggers, and which interpreter runs Snakemake (`snakemake` or `python -m snakemake`, a
+# re-created virtual environment) or how the config file is spelled must not rerun anything.
+# Each Snakemake process (also one a cluster job starts) sets them again here.
+os.environ.update(LABLEDGER_PYTHON=sys.executable, LABLEDGER_CONFIG=str(CONFIGFILE))
 
 # Records with a raw file, per analysed kind: id -> (record file, raw file).
 CELLS = analysable(Path(RECORDS) / "cells")

@@ -16,9 +16,8 @@ rule eis_analysis:
     log:
         f"{RESULTS}/logs/eis/{{id}}.log",
     params:
-        labledger=LABLEDGER,
         version=VERSIONS.EIS,
         circuit=eis_circuit,
     shell:
-        "{params.labledger} analyze {wildcards.id} --out {output.json} --plot {output.svg}"
-        " --rule eis_analysis > {log} 2>&1"
+        '"$LABLEDGER_PYTHON" -m labledger analyze {wildcards.id}'
+        " --out {output.json} --plot {output.svg} --rule eis_analysis > {log} 2>&1"

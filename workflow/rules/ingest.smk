@@ -12,7 +12,5 @@ rule ingest:
         touch(f"{RESULTS}/ingest.done"),
     log:
         f"{RESULTS}/logs/ingest.log",
-    params:
-        labledger=LABLEDGER,
     shell:
-        "{params.labledger} ingest 2>&1 | tee {log}"
+        '"$LABLEDGER_PYTHON" -m labledger ingest 2>&1 | tee {log}'

@@ -13,7 +13,6 @@ rule provenance:
     log:
         f"{RESULTS}/logs/provenance.log",
     params:
-        labledger=LABLEDGER,
         out=lambda w, output: str(Path(output[0]).parent),
     shell:
-        "{params.labledger} export-provenance --out {params.out} > {log} 2>&1"
+        '"$LABLEDGER_PYTHON" -m labledger export-provenance --out {params.out} > {log} 2>&1'

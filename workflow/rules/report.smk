@@ -10,10 +10,9 @@ rule saved_queries:
         directory(f"{RESULTS}/queries"),
     log:
         f"{RESULTS}/logs/queries.log",
-    params:
-        labledger=LABLEDGER,
     shell:
-        "{params.labledger} report queries --queries workflow/queries --out {output} > {log} 2>&1"
+        '"$LABLEDGER_PYTHON" -m labledger report queries --queries workflow/queries'
+        " --out {output} > {log} 2>&1"
 
 
 rule report:
@@ -28,7 +27,6 @@ rule report:
     log:
         f"{RESULTS}/logs/report.log",
     params:
-        labledger=LABLEDGER,
         out=lambda w, output: str(Path(output[0]).parent),
     shell:
-        "{params.labledger} report build --out {params.out} > {log} 2>&1"
+        '"$LABLEDGER_PYTHON" -m labledger report build --out {params.out} > {log} 2>&1'

@@ -17,8 +17,7 @@ rule analysis_shard:
         kind="cell|eis|xrd",
         shard=r"\d+",
     params:
-        labledger=LABLEDGER,
         settings=shard_settings,
     shell:
-        "{params.labledger} analyze-shard {wildcards.kind} --shard {wildcards.shard}"
+        '"$LABLEDGER_PYTHON" -m labledger analyze-shard {wildcards.kind} --shard {wildcards.shard}'
         f" --shards {SHARDS} --manifest {{output}} --rule analysis_shard > {{log}} 2>&1"

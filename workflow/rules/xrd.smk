@@ -9,11 +9,11 @@ rule xrd_references:
     log:
         f"{RESULTS}/logs/xrd/references.log",
     params:
-        labledger=LABLEDGER,
         phases=" ".join(f"--phase '{name}={path}'" for name, path in XRD_PHASES.items()),
         version=VERSIONS.XRD_REFERENCES,
     shell:
-        "{params.labledger} xrd references --out {output} {params.phases} > {log} 2>&1"
+        '"$LABLEDGER_PYTHON" -m labledger xrd references'
+        " --out {output} {params.phases} > {log} 2>&1"
 
 
 rule xrd_analysis:
@@ -32,9 +32,8 @@ rule xrd_analysis:
     log:
         f"{RESULTS}/logs/xrd/{{id}}.log",
     params:
-        labledger=LABLEDGER,
         version=VERSIONS.XRD,
         candidates=config.get("xrd", {}).get("candidates"),
     shell:
-        "{params.labledger} analyze {wildcards.id} --out {output.json} --plot {output.svg}"
-        " --rule xrd_analysis > {log} 2>&1"
+        '"$LABLEDGER_PYTHON" -m labledger analyze {wildcards.id}'
+        " --out {output.json} --plot {output.svg} --rule xrd_analysis > {log} 2>&1"
