@@ -215,12 +215,13 @@ def test_plot_cache_is_reused_and_pruned(lab_copy: Path) -> None:
     build_report(config, out)
     cache = out / ".plot-cache"
     plots = sorted((lab_copy / "results").glob("*/*.svg"))
-    assert len(list(cache.glob("*.svg"))) == len(plots) == 16
+    assert len(list(cache.glob("[0-9a-f]*.svg"))) == len(plots) == 16
+    assert len(list(cache.glob("summary-*.svg"))) == 3  # the index's summary plots
     before = {p: p.stat().st_mtime_ns for p in cache.glob("*.svg")}
     plots[0].unlink()  # e.g. a result plot deleted
     build_report(config, out)
     after = {p: p.stat().st_mtime_ns for p in cache.glob("*.svg")}
-    assert len(after) == len(plots) - 1
+    assert len(after) == len(plots) - 1 + 3
     assert all(before[p] == t for p, t in after.items())  # reused, not rewritten
     page = (out / "samples" / "C-001.html").read_text()
     assert plots[0].stem == "C-001" and "no plot yet" in page

@@ -194,7 +194,8 @@ def _write_sample_pages(
     for stale in samples.glob("*.html"):  # pages of records no longer in the database
         if stale not in current:
             stale.unlink()
-    prune_plot_cache(out_dir / PLOT_CACHE, {out_dir / PLOT_CACHE / u for u in manifest.uses()})
+    used = {out_dir / PLOT_CACHE / u for u in manifest.uses()} | ctx.summary_plots
+    prune_plot_cache(out_dir / PLOT_CACHE, used)
 
 
 def _key_part(plots: list[PlotFile]):  # type: ignore[no-untyped-def]
@@ -254,6 +255,12 @@ class _Context:
             | {c["cell_id"] for c in data.cells}
         )
         self.prov_dir = config.results_dir / "provenance" / "pages"
+        # one listing instead of a stat and a relative path per link
+        self.prov_pages = (
+            {p.stem for p in self.prov_dir.glob("*.html")} if self.prov_dir.is_dir() else set()
+        )
+        self.prov_prefix = _rel(self.prov_dir, out_dir / "samples") + "/"
+        self.summary_plots: set[Path] = set()
 
     # -- index -------------------------------------------------------------------------------
     def index(self) -> dict[str, Any]:
@@ -275,13 +282,13 @@ class _Context:
             )
             by_sinter[key][0].append(b["li2co3_excess_pct"])
             by_sinter[key][1].append(b["li2la2ti3o10_wt_pct"])
-        plot_phase = scatter_svg(
+        plot_phase = self._scatter(
             [(k, xs, ys) for k, (xs, ys) in sorted(by_sinter.items())],
             "Li2CO3 excess (%)",
             "Li2La2Ti3O10 (wt %)",
             "sum-phase",
         )
-        plot_sigma = scatter_svg(
+        plot_sigma = self._scatter(
             [
                 (
                     "batches",
@@ -303,7 +310,7 @@ class _Context:
                 )
                 by_cond[key][0].append(c["cnt_wt_pct"] if c["cnt_wt_pct"] is not None else 0.0)
                 by_cond[key][1].append(_pct(c["mean_ce"]))
-        plot_ce = scatter_svg(
+        plot_ce = self._scatter(
             [(k, xs, ys) for k, (xs, ys) in sorted(by_cond.items())],
             "CNT (wt %; bare substrate 0)",
             "mean CE (%)",
@@ -321,6 +328,18 @@ class _Context:
             "n_electrodes": len(self.data.electrodes),
         }
 
+    def _scatter(self, series, xlabel: str, ylabel: str, prefix: str, logy: bool = False):  # type: ignore[no-untyped-def]
+        """A summary plot, drawn again only when its data changed (cached with the plots)."""
+        return scatter_svg(
+            series,
+            xlabel,
+            ylabel,
+            prefix,
+            logy=logy,
+            cache=self.out_dir / PLOT_CACHE,
+            used=self.summary_plots,
+        )
+
     # -- sample pages ------------------------------------------------------------------------
     def sample_views(self):  # type: ignore[no-untyped-def]
         for b in self.data.batches:
@@ -337,18 +356,16 @@ class _Context:
             for k, v in flatten(self.data.contents.get(rid, {})).items()
             if v is not None and v != []
         ]
-        prov_page = self.prov_dir / f"{rid}.html"
-        return {
-            "record": record,
-            "fields": fields,
-            "prov_link": _rel(prov_page, self.out_dir / "samples") if prov_page.is_file() else None,
-        }
+        return {"record": record, "fields": fields, "prov_link": self._prov_link(rid)}
+
+    def _prov_link(self, rid: str) -> str | None:
+        """Link from a sample page to the record's provenance page, when that page exists."""
+        return f"{self.prov_prefix}{rid}.html" if rid in self.prov_pages else None
 
     def _provenance(self, rid: str) -> dict[str, Any] | None:
         run = self.data.runs.get(rid)
         if run is None:
             return None
-        prov_page = self.prov_dir / f"{rid}.html"
         return {
             "record_id": rid,
             "analysis": run["analysis"],
@@ -365,7 +382,7 @@ class _Context:
             "computed": run["finished_at"] or "",
             "by": f"{run['user'] or '?'}@{run['host'] or '?'}",
             "stale": run["stale_reason"],
-            "link": _rel(prov_page, self.out_dir / "samples") if prov_page.is_file() else None,
+            "link": self._prov_link(rid),
         }
 
     def _plot(self, rid: str) -> Any:

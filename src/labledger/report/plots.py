@@ -163,8 +163,40 @@ def scatter_svg(
     prefix: str,
     *,
     logy: bool = False,
+    cache: Path | None = None,
+    used: set[Path] | None = None,
 ) -> Markup:
-    """A scatter plot of named (label, x, y) series as inline SVG; None values are skipped."""
+    """A scatter plot of named (label, x, y) series as inline SVG; None values are skipped.
+
+    With a `cache` folder the plot is kept there under the sha256 of its data and labels and
+    drawn again only when they change (matplotlib takes most of a second per plot); the cache
+    file is added to `used`."""
+    if cache is None:
+        return _draw_scatter(series, xlabel, ylabel, prefix, logy=logy)
+    import matplotlib
+
+    from labledger.page_manifest import data_key
+
+    key = data_key([series, xlabel, ylabel, prefix, logy, matplotlib.__version__])
+    hit = cache / f"summary-{key}.svg"
+    if used is not None:
+        used.add(hit)
+    if hit.is_file():
+        return Markup(hit.read_text(encoding="utf-8"))
+    markup = _draw_scatter(series, xlabel, ylabel, prefix, logy=logy)
+    cache.mkdir(parents=True, exist_ok=True)
+    hit.write_text(str(markup), encoding="utf-8")
+    return markup
+
+
+def _draw_scatter(
+    series: Sequence[tuple[str, Sequence[float], Sequence[float]]],
+    xlabel: str,
+    ylabel: str,
+    prefix: str,
+    *,
+    logy: bool,
+) -> Markup:
     import matplotlib
 
     matplotlib.use("Agg")
