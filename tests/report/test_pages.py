@@ -234,9 +234,16 @@ def test_cli_build_and_queries(lab_copy: Path, tmp_path: Path) -> None:
 
     runner = CliRunner()
     config = lab_copy / "config.yaml"
-    result = runner.invoke(app, ["build", "--out", str(tmp_path / "r")], obj=config)
+    out, queries = tmp_path / "r", tmp_path / "q"
+    result = runner.invoke(
+        app, ["build", "--out", str(out), "--queries-out", str(queries)], obj=config
+    )
     assert result.exit_code == 0, result.output
-    assert (tmp_path / "r" / "index.html").is_file() and "written" in result.output
+    assert (out / "index.html").is_file() and "written" in result.output
+    # the workflow's report job writes the saved queries' results too, and links them
+    names = sorted(p.stem for p in (lab_copy / "workflow" / "queries").glob("*.sql"))
+    assert sorted(p.stem for p in queries.glob("*.csv")) == names
+    assert 'href="../q/ce_vs_cnt_ratio.csv"' in (out / "queries.html").read_text()
     result = runner.invoke(app, ["queries", "--json"], obj=config)
     assert result.exit_code == 0, result.output
     assert (lab_copy / "results" / "queries" / "ce_vs_cnt_ratio.csv").is_file()

@@ -18,7 +18,6 @@ import datetime as dt
 import getpass
 import hashlib
 import json
-import os
 import socket
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -54,6 +53,7 @@ from labledger.hashing import sha256_file
 from labledger.records.fields import RefTo
 from labledger.records.introspect import marked_fields, marker_of
 from labledger.records.kinds import KINDS
+from labledger.records.paths import relative_path
 from labledger.records.store import (
     Entry,
     Loaded,
@@ -264,7 +264,7 @@ def _plan(
                     refs=[(fld, t, ref_kinds[(old.kind, fld)]) for fld, t in refs.get(f.stem, [])],
                     # stored relative to the records folder; cross_check wants it relative to f
                     raw=[
-                        (fld, os.path.relpath(records_dir / p, f.path.parent))
+                        (fld, relative_path(records_dir / p, f.path.parent))
                         for fld, p in raws.get(f.stem, [])
                     ],
                 )
@@ -563,7 +563,7 @@ def _delete_ids(conn: Connection, table, column, ids: Iterable[str]) -> None:  #
 
 
 def _relpath(path: Path, records_dir: Path) -> str:
-    return os.path.relpath(path, records_dir).replace(os.sep, "/")
+    return relative_path(path, records_dir)
 
 
 def _user() -> str | None:

@@ -17,7 +17,7 @@ from labledger.errors import Problem
 from labledger.records.base import RecordBase
 from labledger.records.introspect import raw_files, references
 from labledger.records.kinds import KINDS
-from labledger.records.paths import discover
+from labledger.records.paths import discover, relative_path
 from labledger.records.validate import validate_document
 from labledger.records.yamlfile import YamlDocument, YamlProblems, read_yaml
 
@@ -72,7 +72,7 @@ class Loaded:
 def display_path(path: Path) -> str:
     """A path as a person would type it from the current directory."""
     try:
-        rel = os.path.relpath(path)
+        rel = relative_path(path)
     except ValueError:
         return str(path)
     return rel if not rel.startswith("../../") else str(path)

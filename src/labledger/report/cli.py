@@ -25,13 +25,20 @@ def report_command(
         Path | None,
         typer.Option("--out", "-o", help="Output folder (default: <results_dir>/report)."),
     ] = None,
+    queries_out: Annotated[
+        Path | None,
+        typer.Option(
+            "--queries-out",
+            help="Also write the saved queries' results here as <name>.csv (as `report queries`).",
+        ),
+    ] = None,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the written paths as JSON.")
     ] = False,
 ) -> None:
     """Write the static HTML report (index, sample, study, history and query pages).
 
-    Example: labledger report build --out results/report
+    Example: labledger report build --out results/report --queries-out results/queries
     """
     from labledger.config import load_config
     from labledger.report.pages import build_report
@@ -39,7 +46,7 @@ def report_command(
     try:
         config = load_config(ctx.obj)
         folder = out or config.results_dir / "report"
-        build = build_report(config, folder)
+        build = build_report(config, folder, queries_out)
     except LabledgerError as err:
         _fail(err)
         return

@@ -22,7 +22,11 @@ from labledger.page_manifest import PageManifest, code_fingerprint, data_key
 from labledger.report.data import ReportData, Row, load_report_data
 from labledger.report.history import changes_between, ingest_history
 from labledger.report.plots import PlotFile, scatter_svg
-from labledger.report.queries import default_queries_dir, execute_saved_queries
+from labledger.report.queries import (
+    default_queries_dir,
+    execute_saved_queries,
+    write_query_csvs,
+)
 from labledger.report.study import STUDY, STUDY_DOI, study_table
 
 #: Folder (inside the report folder) of cleaned analysis plots, by sha256 of file and prefix.
@@ -94,8 +98,9 @@ class ReportBuild:
     rendered: list[Path]
 
 
-def build_report(config: Config, out_dir: Path) -> ReportBuild:
-    """Write the report pages into `out_dir` from the configured database.
+def build_report(config: Config, out_dir: Path, queries_out: Path | None = None) -> ReportBuild:
+    """Write the report pages into `out_dir` from the configured database; with `queries_out`,
+    also the saved queries' results as `<queries_out>/<name>.csv` (run once for both).
 
     The index, study, history and query pages are written every time; a sample page only when
     its view data (or the report's code) changed since the last build, so a change to one
@@ -153,7 +158,9 @@ def build_report(config: Config, out_dir: Path) -> ReportBuild:
     )
     qdir = default_queries_dir(config)
     queries = execute_saved_queries(config, qdir) if qdir.is_dir() else []
-    csv_dir = config.results_dir / "queries"
+    if queries_out is not None:
+        write_query_csvs(queries, queries_out)
+    csv_dir = queries_out or config.results_dir / "queries"
     csv_links = {
         q.name: _rel(csv_dir / f"{q.name}.csv", out_dir)
         for q in queries

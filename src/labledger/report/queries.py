@@ -91,7 +91,11 @@ def run_saved_queries(config: Config, queries_dir: Path, out_dir: Path) -> list[
 
     CSV files of queries that no longer exist are removed, so the folder mirrors the queries.
     """
-    queries = execute_saved_queries(config, queries_dir)
+    return write_query_csvs(execute_saved_queries(config, queries_dir), out_dir)
+
+
+def write_query_csvs(queries: list[SavedQuery], out_dir: Path) -> list[Path]:
+    """`<out_dir>/<name>.csv` for each executed query; other CSV files there are removed."""
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for q in queries:
