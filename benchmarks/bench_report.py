@@ -2,8 +2,9 @@
 made from each) next to the report of the demo records alone.
 
 Prints wall times of the database reads and of the whole build (reads, three summary plots, every
-page), the time per page, and as baselines measured in the same run: the demo report (8 batches)
-and the database reads alone. The generated records are synthetic copies of demo records.
+page), the time per page, a second build of the same folder (incremental: nothing changed), and
+as baselines measured in the same run: the demo report (8 batches) and the database reads alone.
+The generated records are synthetic copies of demo records.
 
     python benchmarks/bench_report.py [N_BATCHES]
 """
@@ -73,6 +74,7 @@ def main() -> None:
         t_demo, demo_pages = timed(lambda: build_report(demo, Path(tmp) / "demo-report"))
         t_read, data = timed(lambda: load_report_data(big))
         t_big, big_pages = timed(lambda: build_report(big, Path(tmp) / "big-report"))
+        t_again, again = timed(lambda: build_report(big, Path(tmp) / "big-report"))
         index = Path(tmp) / "big-report" / "index.html"
         print(
             f"records: demo + {n} generated batches, {n} electrodes, {n} cells "
@@ -83,6 +85,10 @@ def main() -> None:
         print(
             f"{n}-batch report : {len(big_pages.pages):5d} pages in {t_big:6.2f} s "
             f"({1000 * t_big / len(big_pages.pages):.1f} ms/page; target < 10 s)"
+        )
+        print(
+            f"same, rebuilt    : {len(again.rendered):5d} pages written in {t_again:6.2f} s "
+            f"(nothing changed; {t_again / t_big:.2f}x the full build)"
         )
         print(
             f"index.html       : {index.stat().st_size / 1e6:.2f} MB, "

@@ -32,7 +32,7 @@ from labledger.report.study import STUDY, STUDY_DOI, study_table
 #: Folder (inside the report folder) of cleaned analysis plots, by sha256 of file and prefix.
 PLOT_CACHE = ".plot-cache"
 
-#: Manifest of the sample pages (inside the report folder): the key each was rendered from.
+#: Manifest of the sample pages (in the report's samples/ folder): the key each was rendered from.
 PAGE_MANIFEST = ".pages.json"
 
 #: Rows per page of the index table (the script pages; print shows every row).
