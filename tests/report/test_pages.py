@@ -239,11 +239,13 @@ def test_cli_build_and_queries(lab_copy: Path, tmp_path: Path) -> None:
         app, ["build", "--out", str(out), "--queries-out", str(queries)], obj=config
     )
     assert result.exit_code == 0, result.output
-    assert (out / "index.html").is_file() and "written" in result.output
+    assert (out / "index.html").is_file() and "wrote" in result.output
     # the workflow's report job writes the saved queries' results too, and links them
     names = sorted(p.stem for p in (lab_copy / "workflow" / "queries").glob("*.sql"))
     assert sorted(p.stem for p in queries.glob("*.csv")) == names
     assert 'href="../q/ce_vs_cnt_ratio.csv"' in (out / "queries.html").read_text()
+    again = runner.invoke(app, ["build", "--out", str(out)], obj=config)
+    assert "wrote 4 pages" in again.output and "others unchanged" in again.output
     result = runner.invoke(app, ["queries", "--json"], obj=config)
     assert result.exit_code == 0, result.output
     assert (lab_copy / "results" / "queries" / "ce_vs_cnt_ratio.csv").is_file()

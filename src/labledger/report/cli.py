@@ -58,9 +58,11 @@ def report_command(
         }
         typer.echo(json.dumps(payload, indent=2))
     else:
+        kept = len(build.pages) - len(build.rendered)
         typer.echo(
-            f"{len(build.pages)} pages in {folder}, {len(build.rendered)} written, the others"
-            f" unchanged (open {folder / 'index.html'})"
+            f"wrote {len(build.rendered)} pages to {folder}"
+            + (f" ({kept} others unchanged)" if kept else "")
+            + f" (open {folder / 'index.html'})"
         )
 
 
