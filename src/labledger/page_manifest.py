@@ -16,6 +16,8 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+from labledger.atomic import write_text_atomic
+
 
 def code_fingerprint(package_dir: Path) -> str:
     """sha256 of labledger's version and every file of `package_dir` (sources, templates)."""
@@ -83,8 +85,5 @@ class PageManifest:
 
     def save(self) -> None:
         """Write the manifest (atomically: a killed build leaves the old one or the new one)."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_name(self.path.name + ".tmp")
         payload = {"fingerprint": self.fingerprint, "pages": self.after}
-        tmp.write_text(json.dumps(payload, sort_keys=True, indent=0) + "\n", encoding="utf-8")
-        tmp.replace(self.path)
+        write_text_atomic(self.path, json.dumps(payload, sort_keys=True, indent=0) + "\n")

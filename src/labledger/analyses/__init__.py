@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from labledger.atomic import write_text_atomic
 from labledger.config import Config
 from labledger.errors import LabledgerError, Problem, RecordsInvalid
 from labledger.hashing import sha256_file
@@ -208,8 +209,4 @@ def run_prepared(config: Config, job: Prepared, rule: str) -> Path:
         },
         "result": output.result,
     }
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".tmp")
-    tmp.write_text(json.dumps(envelope, indent=1, allow_nan=False) + "\n", encoding="utf-8")
-    tmp.replace(out)
-    return out
+    return write_text_atomic(out, json.dumps(envelope, indent=1, allow_nan=False) + "\n")

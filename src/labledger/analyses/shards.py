@@ -33,6 +33,7 @@ from labledger.analyses import (
     result_paths,
     run_prepared,
 )
+from labledger.atomic import write_text_atomic
 from labledger.config import Config
 from labledger.errors import LabledgerError, RecordsInvalid
 from labledger.hashing import sha256_file
@@ -118,8 +119,6 @@ def analyze_shard(
             f"{summary.describe()}: the analysis of {names} failed (messages above); "
             "fix the record(s) or raw file(s) and run again"
         )
-    manifest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = manifest.with_name(manifest.name + ".tmp")
     body = {
         "format": MANIFEST_FORMAT,
         "kind": kind,
@@ -129,8 +128,7 @@ def analyze_shard(
         "cached": len(summary.cached),
         "records": entries,
     }
-    tmp.write_text(json.dumps(body, indent=1, sort_keys=True) + "\n", encoding="utf-8")
-    tmp.replace(manifest)
+    write_text_atomic(manifest, json.dumps(body, indent=1, sort_keys=True) + "\n")
     return summary
 
 

@@ -52,6 +52,7 @@ from prov.model import (
     ProvWarning,
 )
 
+from labledger.atomic import write_text_atomic
 from labledger.errors import InputFileError, LabledgerError
 from labledger.hashing import sha256_file
 
@@ -362,11 +363,7 @@ def write_prov_json(runs: Iterable[dict[str, Any]], path: Path) -> Path:
     """Write the runs' provenance as PROV-JSON to `path` (atomically); returns the path."""
     path = Path(path)
     text = prov_json(runs)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text + "\n", encoding="utf-8")
-    tmp.replace(path)
-    return path
+    return write_text_atomic(path, text + "\n")
 
 
 def check_prov_document(doc: ProvDocument) -> list[str]:

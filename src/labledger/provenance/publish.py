@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from labledger.atomic import write_text_atomic
 from labledger.config import Config
 from labledger.page_manifest import PageManifest, code_fingerprint, data_key
 
@@ -289,8 +290,8 @@ def _write_documents(
     out.mkdir(parents=True, exist_ok=True)
     doc = prov_document(runs)  # built once for both serialisations
     prov_json, prov_n = out / "prov.json", out / "prov.provn"
-    _write_text(prov_json, doc.serialize(format="json", indent=1) + "\n")
-    _write_text(prov_n, doc.get_provn() + "\n")
+    write_text_atomic(prov_json, doc.serialize(format="json", indent=1) + "\n")
+    write_text_atomic(prov_n, doc.get_provn() + "\n")
     crate = write_ro_crate(
         runs, config.root, out / "crate", name=f"labledger provenance of {what}", overwrite=True
     )
@@ -331,7 +332,7 @@ def _write_pages(
         key = data_key([record, record_runs])
         page = pages_dir / f"{rid}.html"
         if not manifest.is_current(rid, key, page):
-            page.write_text(render(record, record_runs), encoding="utf-8")
+            write_text_atomic(page, render(record, record_runs))
             manifest.rendered(rid, key)
             rendered.append(page)
         pages.append(page)
@@ -341,12 +342,5 @@ def _write_pages(
     return pages, rendered
 
 
-def _write_text(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
-
-
 def _write_json(path: Path, data: Any) -> None:
-    _write_text(path, json.dumps(data, sort_keys=True, indent=1) + "\n")
+    write_text_atomic(path, json.dumps(data, sort_keys=True, indent=1) + "\n")

@@ -16,6 +16,7 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
+from labledger.atomic import write_text_atomic
 from labledger.config import Config
 from labledger.db.history import flatten
 from labledger.page_manifest import PageManifest, code_fingerprint, data_key
@@ -83,8 +84,7 @@ def _version() -> str:
 
 def _write(path: Path, text: str, build: ReportBuild, listed: bool = False) -> None:
     """Write one page; it joins `build.rendered` (and `build.pages` unless already `listed`)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
+    write_text_atomic(path, text)  # a page the manifest lists is trusted: never a torn one
     build.rendered.append(path)
     if not listed:
         build.pages.append(path)

@@ -11,11 +11,14 @@ import hashlib
 import io
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from markupsafe import Markup
+
+from labledger.atomic import write_text_atomic
 
 SVG_NS = "http://www.w3.org/2000/svg"
 XLINK_NS = "http://www.w3.org/1999/xlink"
@@ -123,14 +126,18 @@ def inline_svg_file(
     if cache is None:
         return inline_svg(raw, prefix)
     key = hashlib.sha256(raw + prefix.encode()).hexdigest()
-    hit = cache / f"{key}.svg"
+    return _cached(cache / f"{key}.svg", used, lambda: inline_svg(raw, prefix))
+
+
+def _cached(hit: Path, used: set[Path] | None, make: Callable[[], Markup]) -> Markup:
+    """The markup kept in the cache file `hit`, or `make()` written there (atomically: a cache
+    file, once there, is trusted); `hit` joins `used`."""
     if used is not None:
         used.add(hit)
     if hit.is_file():
         return Markup(hit.read_text(encoding="utf-8"))
-    markup = inline_svg(raw, prefix)
-    cache.mkdir(parents=True, exist_ok=True)
-    hit.write_text(str(markup), encoding="utf-8")
+    markup = make()
+    write_text_atomic(hit, str(markup))
     return markup
 
 
@@ -171,22 +178,15 @@ def scatter_svg(
     With a `cache` folder the plot is kept there under the sha256 of its data and labels and
     drawn again only when they change (matplotlib takes most of a second per plot); the cache
     file is added to `used`."""
+    draw = partial(_draw_scatter, series, xlabel, ylabel, prefix, logy=logy)
     if cache is None:
-        return _draw_scatter(series, xlabel, ylabel, prefix, logy=logy)
-    import matplotlib
+        return draw()
+    from importlib.metadata import version  # not `import matplotlib`: a hit must not load it
 
     from labledger.page_manifest import data_key
 
-    key = data_key([series, xlabel, ylabel, prefix, logy, matplotlib.__version__])
-    hit = cache / f"summary-{key}.svg"
-    if used is not None:
-        used.add(hit)
-    if hit.is_file():
-        return Markup(hit.read_text(encoding="utf-8"))
-    markup = _draw_scatter(series, xlabel, ylabel, prefix, logy=logy)
-    cache.mkdir(parents=True, exist_ok=True)
-    hit.write_text(str(markup), encoding="utf-8")
-    return markup
+    key = data_key([series, xlabel, ylabel, prefix, logy, version("matplotlib")])
+    return _cached(cache / f"summary-{key}.svg", used, draw)
 
 
 def _draw_scatter(

@@ -13,6 +13,7 @@ from typing import Annotated
 
 import typer
 
+from labledger.atomic import write_text_atomic
 from labledger.errors import LabledgerError
 
 app = typer.Typer(help="Powder XRD: phase identification, weight fractions, lattice parameters.")
@@ -66,10 +67,7 @@ def analyze(
     except LabledgerError as err:
         _fail(err)
     if out is not None:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = out.with_name(out.name + ".tmp")
-        tmp.write_text(json.dumps(result.to_dict(), indent=2) + "\n")
-        tmp.replace(out)
+        write_text_atomic(out, json.dumps(result.to_dict(), indent=2) + "\n")
     if as_json:
         typer.echo(json.dumps(result.to_dict(), indent=2))
         return

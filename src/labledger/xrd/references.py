@@ -24,6 +24,7 @@ import warnings
 from importlib.metadata import version
 from pathlib import Path
 
+from labledger.atomic import write_text_atomic
 from labledger.errors import InputFileError
 from labledger.hashing import sha256_file
 from labledger.xrd.refdata import CACHE_FORMAT, REFERENCE_CODE_VERSION
@@ -109,8 +110,4 @@ def build_references(phases: dict[str, Path], out: Path) -> Path:
         "code_version": REFERENCE_CODE_VERSION,
         "phases": {name: reference_for_cif(name, Path(cif)) for name, cif in phases.items()},
     }
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".tmp")
-    tmp.write_text(json.dumps(doc, separators=(",", ":")))
-    tmp.replace(out)
-    return out
+    return write_text_atomic(out, json.dumps(doc, separators=(",", ":")))
