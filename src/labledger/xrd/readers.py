@@ -38,6 +38,9 @@ _COMMENT_CHARS = ("#", "!", ";", "'", "/", "*", "%", "@")
 _SPLIT = re.compile(r"[,;\t ]+")
 # Counts per step far beyond any detector (1e12); larger values overflow the fit's squares.
 MAX_COUNTS = 1e12
+# A third text column is taken as sigma only when its median relative size sigma/y is below
+# this (Poisson: 1/sqrt(N), 0.5 at N = 4 counts).
+SIGMA_RELATIVE_MAX = 0.5
 # Laboratory and synchrotron X-ray wavelengths (Ag Ka 0.56 A to Cr Ka 2.29 A, with margin).
 WAVELENGTH_RANGE_A = (0.1, 5.0)
 
@@ -271,8 +274,29 @@ def read_text_columns(path: Path, data: bytes) -> Scan:
         raise InputFileError(path, "no numeric data lines; expected 2theta and intensity columns")
     arr = np.asarray(rows, dtype=float)
     sigma = arr[:, 2] if ncol == 3 else None
+    if sigma is not None and not _plausible_sigma(arr[:, 1], sigma):
+        ratio = float(np.median(sigma) / max(float(np.median(arr[:, 1])), 1e-300))
+        meta["note"] = (
+            f"third column ignored: its median is {ratio:.3g} x the median count, too large "
+            "for a standard uncertainty; Poisson weights used"
+        )
+        sigma = None
     wl = _wavelength_from_meta(path, meta)
     return checked_scan(path, arr[:, 0], arr[:, 1], sigma, wl, "xy", meta)
+
+
+def _plausible_sigma(counts: np.ndarray, sigma: np.ndarray) -> bool:
+    """Is a third column a standard uncertainty of the counts?
+
+    Counting statistics give sigma = sqrt(N) for N counts (k sqrt(N) for counts scaled by k),
+    so sigma/y = 1/sqrt(N) is below `SIGMA_RELATIVE_MAX` wherever a point holds more than a few
+    counts. A column as large as the counts themselves (a background, a second pattern) is not
+    an uncertainty.
+    """
+    good = (counts > 0) & (sigma > 0)
+    if not np.any(good):
+        return False
+    return float(np.median(sigma[good] / counts[good])) < SIGMA_RELATIVE_MAX
 
 
 def _wavelength_from_meta(path: Path, meta: dict[str, str]) -> Wavelength:
@@ -286,6 +310,9 @@ def _wavelength_from_meta(path: Path, meta: dict[str, str]) -> Wavelength:
         return None
 
     ka1 = num("ka1_a", "wavelength_a", "wavelength", "lambda")
+    if ka1 is None:  # e.g. "# Calibrated wavelength = 0.414581" (APS 11-BM)
+        keys = [k for k in meta if "wavelength" in k.lower() or k.lower().startswith("lambda")]
+        ka1 = num(*(k.lower() for k in keys if "ka2" not in k.lower()))
     anode = next((v for k, v in meta.items() if k.lower() == "anode"), None)
     if ka1 is None and anode is None:
         return Wavelength()
