@@ -233,13 +233,15 @@ def test_no_impedance_columns(tmp_path, h):
         read_spectrum(p)
 
 
-def test_negative_frequency(tmp_path, h):
+def test_rows_at_or_below_zero_hz_are_dropped_and_counted(tmp_path, h):
     f, z = _good_rows()
     f = f.copy()
     f[-1] = -1.0
+    f[-2] = 0.0
     p = h.write_table(tmp_path / "neg.csv", "f,Z',Z''", _rows(f, z.real, z.imag))
-    with pytest.raises(InputFileError, match="not positive"):
-        read_spectrum(p)
+    s = read_spectrum(p)
+    assert len(s) == 18
+    assert any("dropped 2 row(s) with frequency <= 0 Hz" in n for n in s.notes), s.notes
 
 
 def test_extra_text_columns_and_trailing_tabs_are_tolerated(tmp_path, simple_spectrum, h):

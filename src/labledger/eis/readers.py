@@ -1,11 +1,14 @@
 """Readers for impedance files: one entry point, `read_spectrum(path) -> Spectrum`.
 
-Formats: CSV/TXT tables in the usual header dialects (frequency with Z'/Z'', Re(Z)/-Im(Z),
-Zreal/Zimag, or |Z| and phase; also headerless three-column files), BioLogic EC-Lab text (.mpt)
-and binary (.mpr, through galvani), Gamry .DTA (ZCURVE table) and ZView/ZPlot .z. The format is
-recognised by content first (a .txt exported by EC-Lab is read as .mpt) and then by suffix.
-Every assumption (sign convention, unit scaling, column choice) and cleaning step is written to
-`Spectrum.notes`; anything that cannot be read unambiguously raises InputFileError.
+Formats: CSV/TXT tables with columns recognised by meaning and unit (frequency with Z' and Z''
+in either sign convention, or |Z| and phase in degrees or radians; Ω/ohm/kΩ/mΩ, Hz/kHz/mHz),
+under an optional vendor preamble (Parstat, Autolab/ZPlot text, CH Instruments, PowerSuite) or
+headerless with three columns (`labledger.eis.tables`); BioLogic EC-Lab text (.mpt) and binary
+(.mpr, through galvani), Gamry .DTA (ZCURVE table), ZView/ZPlot .z and VersaStudio .par. The
+format is recognised by content first (a .txt exported by EC-Lab is read as .mpt) and then by
+suffix. Every assumption (sign convention, unit scaling, column choice) and cleaning step
+(rows at f <= 0 or with NaN dropped and counted) is written to `Spectrum.notes`; anything that
+cannot be read unambiguously raises InputFileError naming what was found and what was expected.
 """
 
 from __future__ import annotations
@@ -15,58 +18,12 @@ from pathlib import Path
 
 import numpy as np
 
-from labledger.eis.spectrum import Spectrum, checked_spectrum
+from labledger.eis.columns import Column, UnitError, classify
+from labledger.eis.spectrum import Spectrum, checked_spectrum, complex_of
+from labledger.eis.tables import from_columns, read_table, rows
 from labledger.errors import InputFileError
 
 __all__ = ["read_spectrum"]
-
-_FREQ = {"freq", "frequency", "f", "freq(hz)", "frequency(hz)"}
-_REAL = {
-    "z'",
-    "zreal",
-    "re(z)",
-    "zre",
-    "z_re",
-    "real",
-    "zr",
-    "z'(a)",
-    "rez",
-    "re_z",
-    "z_real",
-    "real(z)",
-    "z_r",
-    "zreal(ohm)",
-    "r",
-}
-_IMAG = {
-    "z''",
-    "zimag",
-    "im(z)",
-    "zim",
-    "z_im",
-    "imag",
-    "zi",
-    "z''(b)",
-    "imz",
-    "im_z",
-    "z_imag",
-    "imag(z)",
-    "z_i",
-    "x",
-    'z"',
-}
-_MOD = {"|z|", "zmod", "mod(z)", "abs(z)", "modz", "z_mod", "|z|(ohm)"}
-_PHASE = {"phase", "phase(z)", "zphz", "phz", "phi", "theta", "phase_angle", "phaseangle"}
-_UNIT_SCALE = {
-    "ohm": 1.0,
-    "ω": 1.0,
-    "kohm": 1e3,
-    "kω": 1e3,
-    "hz": 1.0,
-    "khz": 1e3,
-    "deg": 1.0,
-    "°": 1.0,
-}
 
 
 def read_spectrum(path: str | Path) -> Spectrum:
@@ -96,202 +53,46 @@ def read_spectrum(path: str | Path) -> Spectrum:
         return _read_gamry(p, lines)
     if head.startswith("ZPLOT") or suffix == ".z":
         return _read_zview(p, lines)
-    return _read_table(p, lines, "csv" if suffix == ".csv" else "text-table")
+    if head.startswith("<Application>") or suffix == ".par":
+        return _read_versastudio(p, lines)
+    return read_table(p, lines, "csv" if suffix == ".csv" else "text-table")
 
 
-# ---------------------------------------------------------------- helpers
+# ---------------------------------------------------------------- VersaStudio
 
 
-def _to_float(field: str, decimal_comma: bool) -> float:
-    s = field.strip()
-    if decimal_comma:
-        s = s.replace(",", ".")
-    if s == "" or s.lower() in ("nan", "-nan", "na", "n/a", "null", "inf", "-inf"):
-        return float("nan")
-    return float(s)
-
-
-def _split(line: str, delim: str | None) -> list[str]:
-    if delim is None:
-        return line.split()
-    parts = line.split(delim)
-    if delim == "\t" and parts and parts[0].strip() == "" and len(parts) > 1:
-        parts = parts[1:]  # Gamry rows start with a tab
-    return parts
-
-
-def _rows(
-    path: Path,
-    lines: list[str],
-    start: int,
-    delim: str | None,
-    ncols: int,
-    decimal_comma: bool,
-    stop=None,
-) -> tuple[np.ndarray, list[int]]:
-    """Parse numeric rows from lines[start:] into an (n, ncols) array; returns it and the
-    1-based line numbers. Blank lines are skipped; `stop(line)` ends the table."""
-    out, where = [], []
-    for i in range(start, len(lines)):
-        line = lines[i]
-        if stop is not None and stop(line):
-            break
-        if not line.strip():
-            continue
-        fields = _split(line.rstrip("\r\n"), delim)
-        if len(fields) < ncols:
-            raise InputFileError(
-                path,
-                f"expected {ncols} columns, found {len(fields)}: {line.strip()[:80]!r}",
-                line=i + 1,
-            )
-        try:
-            out.append([_to_float(x, decimal_comma) for x in fields[:ncols]])
-        except ValueError:
-            raise InputFileError(
-                path, f"non-numeric value in data row: {line.strip()[:80]!r}", line=i + 1
-            ) from None
-        where.append(i + 1)
-    return np.array(out, dtype=float).reshape(-1, ncols), where
-
-
-def _norm(name: str) -> tuple[str, float, str]:
-    """Normalise a column header: returns (key, unit scale, unit text)."""
-    s = name.strip().strip('"').strip().lower().replace(" ", "")
-    unit = ""
-    m = re.match(r"^(.*?)(?:/([^/()\[\]]+)|\[([^\]]+)\]|\((ohm|ω|kohm|kω|hz|khz|deg|°)\))$", s)
-    if m and m.group(1):
-        s, unit = m.group(1), next(g for g in m.groups()[1:] if g)
-    return s, _UNIT_SCALE.get(unit, 1.0), unit
-
-
-def _imag_from_column(
-    values: np.ndarray, header: str, negated: bool, notes: list[str]
-) -> np.ndarray:
-    """Apply the sign convention of an imaginary-part column and say which was assumed."""
-    finite = values[np.isfinite(values)]
-    mostly_positive = finite.size > 0 and np.mean(finite > 0) > 0.5
-    if negated:
-        notes.append(
-            f"column {header!r} read as -Z'' (header has a minus sign); stored Z'' = -value"
-        )
-        if finite.size and not mostly_positive:
-            notes.append(
-                f"warning: most values of {header!r} are negative although the header says -Z''; "
-                "check the sign convention of this file"
-            )
-        return -values
-    if mostly_positive:
-        notes.append(
-            f"column {header!r} has mostly positive values: read as -Z'' (capacitive arcs have "
-            "Z'' < 0 in the convention Z = Z' + jZ''); stored Z'' = -value"
-        )
-        return -values
-    notes.append(
-        f"column {header!r} read as Z'' (mostly negative, physics convention Z = Z' + jZ'')"
-    )
-    return values
-
-
-# ---------------------------------------------------------------- CSV / TXT tables
-
-
-def _read_table(path: Path, lines: list[str], fmt: str) -> Spectrum:
-    notes: list[str] = []
-    body = [
-        (i, ln)
-        for i, ln in enumerate(lines)
-        if ln.strip() and not ln.lstrip().startswith(("#", "%", "//", ";"))
-    ]
-    if not body:
-        raise InputFileError(path, "no data rows; expected a table of frequency and impedance")
-    first_i, first = body[0]
-    if "\t" in first:
-        delim = "\t"
-    elif ";" in first:
-        delim = ";"
-    elif "," in first:
-        delim = ","
-    else:
-        delim = None
-    fields = _split(first, delim)
-    try:
-        [float(x.replace(",", ".") if delim in (";", "\t") else x) for x in fields if x.strip()]
-        has_header = False
-    except ValueError:
-        has_header = True
-    sample_i = body[1][1] if has_header and len(body) > 1 else first
-    decimal_comma = delim in (";", "\t", None) and bool(re.search(r"\d,\d", sample_i))
-    if decimal_comma:
-        notes.append("decimal commas read as decimal points")
-    start = body[1][0] if has_header and len(body) > 1 else first_i
-    if not has_header:
-        if len(fields) < 3:
-            raise InputFileError(
-                path,
-                f"headerless table with {len(fields)} column(s); expected frequency, Z', Z''",
-                line=first_i + 1,
-            )
-        data, where = _rows(path, lines, start, delim, len(fields), decimal_comma)
-        notes.append("no header: assumed columns 1-3 are frequency (Hz), Z' (ohm), Z'' (ohm)")
-        freq, real = data[:, 0], data[:, 1]
-        imag = _imag_from_column(data[:, 2], "column 3", False, notes)
-        return checked_spectrum(path, freq, real + 1j * imag, fmt, notes, where)
-
-    heads = [h.strip() for h in fields]
-    cols: dict[str, tuple[int, float, bool, str]] = {}
-    for j, h in enumerate(heads):
-        key, scale, unit = _norm(h)
-        neg = key.startswith("-")
-        base = key.lstrip("-")
-        for kind, names in (
-            ("f", _FREQ),
-            ("re", _REAL),
-            ("im", _IMAG),
-            ("mod", _MOD),
-            ("ph", _PHASE),
+def _read_versastudio(path: Path, lines: list[str]) -> Spectrum:
+    """VersaStudio .par: the first <SegmentN> block whose Definition= names impedance columns."""
+    for i, ln in enumerate(lines):
+        if not ln.startswith("Definition=") or not any(
+            lines[k].startswith("<Segment") for k in range(max(0, i - 4), i)
         ):
-            if (base in names or (kind == "f" and base.startswith("freq"))) and kind not in cols:
-                cols[kind] = (j, scale, neg, h)
-                if scale != 1.0:
-                    notes.append(f"column {h!r} in {unit}: multiplied by {scale:g}")
-    if "f" not in cols:
-        raise InputFileError(
-            path,
-            f"no frequency column among {heads}; expected a header such as 'freq/Hz' or "
-            "'Frequency (Hz)'",
-            line=first_i + 1,
+            continue
+        heads = [h.strip() for h in ln[len("Definition=") :].split(",")]
+        kinds = {c.kind for h in heads if (c := _safe_classify(h)) is not None}
+        if not ({"f", "re", "im"} <= kinds):
+            continue
+        start = i + 1
+
+        def stop(line: str) -> bool:
+            return line.startswith("</Segment")
+
+        notes = ["VersaStudio .par: read the segment whose columns hold frequency and Z"]
+        return from_columns(
+            path, lines, heads, i, start, ",", False, "versastudio-par", notes, stop
         )
-    need = max(c[0] for c in cols.values()) + 1
-    data, where = _rows(path, lines, start, delim, need, decimal_comma)
-    jf, sf, _, _ = cols["f"]
-    freq = data[:, jf] * sf
-    if "re" in cols and "im" in cols:
-        jr, sr, nr, _ = cols["re"]
-        ji, si, ni, hi = cols["im"]
-        real = data[:, jr] * sr * (-1 if nr else 1)
-        imag = _imag_from_column(data[:, ji] * si, hi, ni, notes)
-    elif "mod" in cols and "ph" in cols:
-        jm, sm, _, hm = cols["mod"]
-        jp, _, npn, hp = cols["ph"]
-        phase = data[:, jp] * (-1 if npn else 1)
-        finite = phase[np.isfinite(phase)]
-        if np.nanmax(np.abs(finite), initial=0) <= np.pi / 2 + 1e-9 and "rad" in hp.lower():
-            phase = np.degrees(phase)
-        if finite.size and np.mean(finite > 0) > 0.5 and not npn:
-            notes.append(f"column {hp!r} is mostly positive: read as -phase (capacitive < 0)")
-            phase = -phase
-        notes.append(f"Z computed from {hm!r} and {hp!r} (degrees): Z = |Z| exp(j phase)")
-        z = data[:, jm] * sm * np.exp(1j * np.radians(phase))
-        return checked_spectrum(path, freq, z, fmt, notes, where)
-    else:
-        raise InputFileError(
-            path,
-            f"no impedance columns among {heads}; expected Z'/Z'' (or Re(Z)/-Im(Z), "
-            "Zreal/Zimag) or |Z| and phase",
-            line=first_i + 1,
-        )
-    return checked_spectrum(path, freq, real + 1j * imag, fmt, notes, where)
+    raise InputFileError(
+        path,
+        "no <Segment> with a 'Definition=' line naming Frequency(Hz), Z Real and Z Imag; "
+        "expected a VersaStudio impedance (.par) file",
+    )
+
+
+def _safe_classify(h: str) -> Column | None:
+    try:
+        return classify(h)
+    except UnitError:
+        return None
 
 
 # ---------------------------------------------------------------- BioLogic
@@ -331,10 +132,10 @@ def _read_mpt(path: Path, lines: list[str]) -> Spectrum:
         notes.append("decimal commas read as decimal points")
     idx = [heads_s.index(h) for h in need]
     cyc_col = heads_s.index("cycle number") if "cycle number" in heads_s else -1
-    data, where = _rows(path, lines, n_header, "\t", max(*idx, cyc_col) + 1, decimal_comma)
+    data, where = rows(path, lines, n_header, "\t", max(*idx, cyc_col) + 1, decimal_comma)
     freq = data[:, idx[0]]
     notes.append("BioLogic column '-Im(Z)/Ohm' read as -Z''; stored Z'' = -value")
-    z = data[:, idx[1]] - 1j * data[:, idx[2]]
+    z = complex_of(data[:, idx[1]], -data[:, idx[2]])
     if cyc_col >= 0:
         cyc = data[:, cyc_col]
         if np.unique(cyc[np.isfinite(cyc)]).size > 1:
@@ -368,7 +169,7 @@ def _read_mpr(path: Path) -> Spectrum:
             "impedance file?",
         )
     freq = np.asarray(data["freq/Hz"], dtype=float)
-    z = np.asarray(data["Re(Z)/Ohm"], dtype=float) - 1j * np.asarray(data["-Im(Z)/Ohm"], float)
+    z = complex_of(np.asarray(data["Re(Z)/Ohm"], float), -np.asarray(data["-Im(Z)/Ohm"], float))
     notes = ["BioLogic column '-Im(Z)/Ohm' read as -Z''; stored Z'' = -value (read with galvani)"]
     return checked_spectrum(path, freq, z, "biologic-mpr", notes)
 
@@ -401,9 +202,9 @@ def _read_gamry(path: Path, lines: list[str]) -> Spectrum:
 
     decimal_comma = any(re.search(r"\d,\d", ln) for ln in lines[start + 3 : start + 6])
     cols = [heads.index(h) for h in need]
-    data, where = _rows(path, lines, start + 3, "\t", max(cols) + 1, decimal_comma, stop=stop)
+    data, where = rows(path, lines, start + 3, "\t", max(cols) + 1, decimal_comma, stop=stop)
     freq = data[:, heads.index("Freq")]
-    z = data[:, heads.index("Zreal")] + 1j * data[:, heads.index("Zimag")]
+    z = complex_of(data[:, heads.index("Zreal")], data[:, heads.index("Zimag")])
     notes.append("Gamry column 'Zimag' read as Z'' (physics convention)")
     return checked_spectrum(path, freq, z, "gamry-dta", notes, where)
 
@@ -425,7 +226,7 @@ def _read_zview(path: Path, lines: list[str]) -> Spectrum:
     ncols = len(first.split(delim))
     f_col, re_col, im_col = 0, 4, 5
     if head_i is not None:
-        heads = [h.strip() for h in re.split(r"\t|,", lines[head_i].strip())]
+        heads = [h.strip() for h in _zplot_header(lines[head_i])]
         try:
             f_col, re_col, im_col = (
                 heads.index("Freq(Hz)"),
@@ -442,7 +243,15 @@ def _read_zview(path: Path, lines: list[str]) -> Spectrum:
             f"data rows have {ncols} columns; expected ZPlot's Freq ... Z'(a) Z''(b)",
             line=start + 1,
         )
-    data, where = _rows(path, lines, start, delim, max(f_col, re_col, im_col) + 1, False)
-    z = data[:, re_col] + 1j * data[:, im_col]
+    data, where = rows(path, lines, start, delim, max(f_col, re_col, im_col) + 1, False)
+    z = complex_of(data[:, re_col], data[:, im_col])
     notes.append("ZPlot column Z''(b) read as Z'' (physics convention)")
     return checked_spectrum(path, data[:, f_col], z, "zview-z", notes, where)
+
+
+def _zplot_header(line: str) -> list[str]:
+    """ZPlot headers are tab- or comma-separated, or one quoted, space-aligned string."""
+    t = line.strip()
+    if "\t" in t or ", " in t:
+        return re.split(r"\t|,", t)
+    return re.split(r"\s+", t.strip('"').strip())

@@ -58,6 +58,15 @@ class Spectrum:
         }
 
 
+def complex_of(real: np.ndarray, imag: np.ndarray) -> np.ndarray:
+    """Z' + jZ'' built part by part: an inf or NaN in one part stays there (to be dropped as a
+    bad row) instead of raising numpy's invalid-value warning in 1j * inf."""
+    z = np.empty(np.shape(real), dtype=complex)
+    z.real = real
+    z.imag = imag
+    return z
+
+
 def checked_spectrum(
     path: str | Path,
     frequency_Hz: np.ndarray,
@@ -68,11 +77,12 @@ def checked_spectrum(
 ) -> Spectrum:
     """Validate and tidy raw columns into a Spectrum, or raise InputFileError.
 
-    Steps: (1) rows with a non-finite value are dropped and noted; (2) frequencies must be > 0;
-    (3) rows repeated at one frequency with the same Z are dropped and noted, with a different Z
-    they are an error (the file probably holds more than one sweep); (4) the frequencies must be
-    monotonic in file order (one sweep), else error; (5) at least MIN_POINTS must remain; (6) the
-    result is ordered from high to low frequency.
+    Steps: (1) rows with a non-finite value are dropped and noted; (2) rows at f <= 0 Hz (DC
+    or rest rows of galvanostatic or Parstat exports) are dropped and counted in a note; (3) rows
+    repeated at one frequency with the same Z are dropped and noted, with a different Z they are
+    an error (the file probably holds more than one sweep); (4) the frequencies must be monotonic
+    in file order (one sweep), else error; (5) at least MIN_POINTS must remain; (6) the result is
+    ordered from high to low frequency.
     `lines` gives the file line of each row, for messages.
     """
     f = np.asarray(frequency_Hz, dtype=float)
@@ -80,19 +90,24 @@ def checked_spectrum(
     ln = np.asarray(lines if lines is not None else np.arange(1, f.size + 1))
     notes = list(notes)
 
+    where = "line(s)" if lines is not None else "row(s)"
     bad = ~(np.isfinite(f) & np.isfinite(z.real) & np.isfinite(z.imag))
     if bad.any():
         bad_lines = [int(x) for x in ln[bad]]
         shown = ", ".join(map(str, bad_lines[:8])) + (" ..." if len(bad_lines) > 8 else "")
         notes.append(
-            f"dropped {int(bad.sum())} row(s) with a missing or non-numeric value (line(s) {shown})"
+            f"dropped {int(bad.sum())} row(s) with a missing or non-numeric value ({where} {shown})"
         )
         f, z, ln = f[~bad], z[~bad], ln[~bad]
-    if f.size and (f <= 0).any():
-        i = int(np.argmax(f <= 0))
-        raise InputFileError(
-            path, f"frequency {f[i]:g} Hz is not positive", line=where_at(ln, i, lines)
+    nonpos = f <= 0
+    if nonpos.any():
+        bad_lines = [int(x) for x in ln[nonpos]]
+        shown = ", ".join(map(str, bad_lines[:8])) + (" ..." if len(bad_lines) > 8 else "")
+        notes.append(
+            f"dropped {int(nonpos.sum())} row(s) with frequency <= 0 Hz (not an impedance "
+            f"point: DC or rest rows; {where} {shown})"
         )
+        f, z, ln = f[~nonpos], z[~nonpos], ln[~nonpos]
     huge = (f > MAX_FREQUENCY_HZ) | (np.abs(z) > MAX_IMPEDANCE_OHM)
     if huge.any():
         i = int(np.argmax(huge))
