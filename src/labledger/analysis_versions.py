@@ -4,7 +4,7 @@ it to the analysis rules as a parameter, so Snakemake reruns exactly that analys
 Kept in a module that imports nothing, because the Snakefile reads it on every invocation.
 """
 
-CYCLING = "1"
+CYCLING = "2"
 EIS = "1"
 XRD = "1"
 XRD_REFERENCES = "1"

@@ -111,21 +111,36 @@ def split_header(header: str) -> tuple[str, str]:
     return match.group("name").strip(), (match.group("unit") or "").strip()
 
 
-def unit_scale(quantity: str, unit: str) -> float | None:
-    """Factor from `unit` to the normalised unit of `quantity`; None if the unit is unknown."""
+#: Units of the unit-less headers of Arbin exports (`Current`, `Charge_Capacity`, `Test_Time`):
+#: MITS Pro writes SI-based units, A, Ah, V and s.
+ARBIN_UNITS = {
+    "current_mA": "a",
+    "capacity_mAh": "ah",
+    "charge_capacity_mAh": "ah",
+    "discharge_capacity_mAh": "ah",
+}
+
+
+def unit_scale(quantity: str, unit: str, defaults: dict[str, str] | None = None) -> float | None:
+    """Factor from `unit` to the normalised unit of `quantity`; None if the unit is unknown.
+
+    A header without a unit takes the unit in `defaults` (e.g. ARBIN_UNITS), else the
+    normalised one (mA, V, mAh, s)."""
     units = _UNITS_BY_QUANTITY.get(quantity)
     if units is None:
         return 1.0
-    key = _canonical(unit).replace("·", "") if unit else _DEFAULT_UNIT[quantity]
+    default = (defaults or {}).get(quantity, _DEFAULT_UNIT[quantity])
+    key = _canonical(unit).replace("·", "") if unit else default
     return units.get(key)
 
 
-def recognise(headers: list[str]) -> dict[str, ColumnSpec]:
+def recognise(headers: list[str], defaults: dict[str, str] | None = None) -> dict[str, ColumnSpec]:
     """Map the headers of a file onto normalised quantities by their dialect aliases.
 
     Where several headers match one quantity, the alias listed first wins (so a total time
     beats a step time). A header whose name matches but whose unit is unknown is not used;
-    `容量/mAh/g` is a specific capacity, not a capacity in mAh.
+    `容量/mAh/g` is a specific capacity, not a capacity in mAh. `defaults` gives the units of
+    unit-less headers (see `unit_scale`).
     """
     found: dict[str, ColumnSpec] = {}
     rank: dict[str, int] = {}
@@ -141,7 +156,7 @@ def recognise(headers: list[str]) -> dict[str, ColumnSpec]:
                 continue
             if quantity == "capacity_mAh" and "/g" in unit.lower():
                 quantity = "specific_capacity_mAh_g"
-            scale = unit_scale(quantity, unit)
+            scale = unit_scale(quantity, unit, defaults)
             position = canon.index(key)
             if scale is None or position >= rank.get(quantity, len(canon)):
                 continue

@@ -1,10 +1,12 @@
 """Per-cycle sums of the step table, activation (precycling) detection and cycle windows.
 
 Conventions shared by the half-cell and full-cell analyses:
-- "file cycle" is the tester's cycle number; analysed cycles are renumbered n = 1, 2, ... after
-  the activation (precycling) cycles, so n = 1 is the first Li deposition of a half cell.
-- In each cycle, the charge of all negative-current steps is summed (plating / discharge) and
-  so is that of all positive-current steps (stripping / charge).
+- cycles are paired half-cycles (`labledger.cycling.halfcycles`), not the tester's cycle
+  numbers; "file cycle" is the tester's cycle number where a cycle starts. Analysed cycles are
+  renumbered n = 1, 2, ... after the activation (precycling) cycles, so n = 1 is the first Li
+  deposition of a half cell.
+- In each cycle, the charge of its negative-current half-cycle (plating / discharge) and of its
+  positive-current half-cycle (stripping / charge) are the sums over their steps.
 """
 
 from __future__ import annotations
@@ -33,8 +35,8 @@ class CycleSums:
 
 
 def cycle_sums(steps: pd.DataFrame) -> CycleSums:
-    """Aggregate the step table by file cycle (vectorised)."""
-    s = steps.copy()
+    """Aggregate the paired steps (`pair` > 0, from `halfcycles.segment`) by cycle."""
+    s = steps[steps["pair"] > 0].copy()
     neg = s["direction"] < 0
     pos = s["direction"] > 0
     s["q_neg"] = np.where(neg, s["capacity_mAh"], 0.0)
@@ -46,8 +48,9 @@ def cycle_sums(steps: pd.DataFrame) -> CycleSums:
     s["is_neg"], s["is_pos"] = neg.astype(int), pos.astype(int)
     s["neg_step"] = np.where(neg, s["step"], np.iinfo(np.int64).max)
     s["dir_nonrest"] = np.where(s["direction"] != 0, s["direction"], np.nan)
-    g = s.groupby("cycle", sort=False)
+    g = s.groupby("pair", sort=True)
     agg = g.agg(
+        file_cycle=("cycle", "first"),
         q_neg_mAh=("q_neg", "sum"),
         q_pos_mAh=("q_pos", "sum"),
         e_neg=("e_neg", "sum"),
@@ -64,7 +67,8 @@ def cycle_sums(steps: pd.DataFrame) -> CycleSums:
     with np.errstate(invalid="ignore", divide="ignore"):
         table = pd.DataFrame(
             {
-                "file_cycle": agg.index.to_numpy(),
+                "pair": agg.index.to_numpy(),
+                "file_cycle": agg["file_cycle"].to_numpy(),
                 "q_neg_mAh": agg["q_neg_mAh"].to_numpy(),
                 "q_pos_mAh": agg["q_pos_mAh"].to_numpy(),
                 "n_neg": agg["n_neg"].to_numpy(),
@@ -128,39 +132,6 @@ def nan_to_none(values: np.ndarray | list) -> list:
         f = float(v)
         out.append(f if np.isfinite(f) else None)
     return out
-
-
-def pair_cycles(steps: pd.DataFrame, first_direction: int) -> pd.DataFrame:
-    """Renumber cycles so each starts with a `first_direction` step (plating for a half cell,
-    charge for a full cell) following a step of the other direction; rest steps stay with the
-    cycle they are in. Used when the tester counted cycles the other way round."""
-    cycles = np.empty(len(steps), dtype=np.int64)
-    cycle, seen_first, seen_other = 1, False, False
-    for i, d in enumerate(steps["direction"].to_numpy()):
-        if d == first_direction:
-            if seen_first and seen_other:
-                cycle, seen_other = cycle + 1, False
-            seen_first = True
-        elif d == -first_direction:
-            seen_other = True
-        cycles[i] = cycle
-    out = steps.copy()
-    out["cycle"] = cycles
-    return out
-
-
-def check_pairing(steps: pd.DataFrame, first_direction: int) -> tuple[pd.DataFrame, str | None]:
-    """Keep the tester's cycles when most start with `first_direction`, else re-pair them."""
-    table = cycle_sums(steps).table
-    both = table[(table["n_neg"] > 0) & (table["n_pos"] > 0)]
-    if len(both) == 0 or (both["first_direction"] == first_direction).mean() >= 0.5:
-        return steps, None
-    word = "negative (plating/discharge)" if first_direction < 0 else "positive (charge)"
-    note = (
-        f"the tester's cycles mostly start with the other direction; cycles re-paired so each "
-        f"starts with a {word} step"
-    )
-    return pair_cycles(steps, first_direction), note
 
 
 def check_sign(table: pd.DataFrame, path: str) -> None:

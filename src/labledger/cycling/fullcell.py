@@ -8,13 +8,14 @@ import numpy as np
 import pandas as pd
 
 from labledger.cycling.cycles import (
-    check_pairing,
     check_sign,
     cycle_sums,
     finite_or_none,
     nan_to_none,
     resolve_window,
 )
+from labledger.cycling.halfcycles import segment
+from labledger.cycling.quality import plausibility_flags, reading_summary
 from labledger.cycling.table import ANALYSIS_VERSION, CyclingAnalysisError, CyclingData
 
 #: End of life at 80 % of the reference discharge capacity (Severson et al., Nat. Energy 2019, 4,
@@ -30,15 +31,17 @@ class FullCellResult:
 
     Method:
     1. Steps are split where the current changes sign; positive current charges the cell,
-       negative current discharges it. Leading formation cycles can be excluded
-       (`activation_cycles`); the rest are numbered n = 1..N.
-    2. Per cycle: Q_ch,n and Q_dis,n are the summed charge of the positive and negative steps;
+       negative current discharges it. A cycle is a charge half-cycle followed by a discharge
+       one (`labledger.cycling.halfcycles`); rest and left-out steps and unpaired or unfinished
+       half-cycles are counted in `reading`. Leading formation cycles can be excluded
+       (`activation_cycles`, default none); the rest are numbered n = 1..N.
+    2. Per cycle: Q_ch,n and Q_dis,n are the charge of its charge and discharge half-cycles;
        CE_n = Q_dis,n / Q_ch,n; retention_n = Q_dis,n / Q_dis,ref with the stated reference
        cycle (default 1); average discharge voltage = discharge energy / Q_dis,n.
     3. Cycle life = the first n after the reference with retention_n < END_OF_LIFE (Severson et
        al., Nat. Energy 2019); None if never reached in the record.
     4. Over the window (default 2..N): mean CE and pooled CE = sum(Q_dis) / sum(Q_ch).
-    A last cycle without discharge (test stopped) is left out.
+    5. `flags`: CE outside 0.5-1.05, implausible areal capacity, few cycles.
     """
 
     path: str
@@ -53,6 +56,8 @@ class FullCellResult:
     cycle_life: int | None
     cycles: pd.DataFrame = field(repr=False)
     notes: tuple[str, ...] = ()
+    reading: dict = field(default_factory=dict)
+    flags: tuple[str, ...] = ()
 
     @property
     def n_cycles(self) -> int:
@@ -100,6 +105,8 @@ class FullCellResult:
                 "mean_avg_discharge_V": finite_or_none(c["avg_discharge_V"].mean()),
             },
             "cycles": per_cycle,
+            "reading": self.reading,
+            "flags": list(self.flags),
             "notes": list(self.notes),
         }
 
@@ -120,22 +127,27 @@ def analyze_full_cell(
     if cell_type not in CELL_TYPES:
         raise CyclingAnalysisError(f"cell type {cell_type!r}: expected one of {CELL_TYPES}")
     notes = list(data.notes)
-    steps, note = check_pairing(data.steps(), first_direction=+1)
-    if note:
-        notes.append(note)
-    table = cycle_sums(steps).table
+    seg = segment(data.steps(), +1, data.excluded)
+    notes += seg.notes
+    table = cycle_sums(seg.steps).table
+    if len(table) == 0:
+        left = "; ".join(f"{x['count']} {x['what']}(s), {x['why']}" for x in seg.left_out)
+        raise CyclingAnalysisError(
+            f"{data.path}: no complete cycle (a charge half-cycle followed by a discharge one) "
+            f"in {len(data.frame)} rows; left out: {left or 'nothing'}"
+        )
     check_sign(table, data.path)
     n_act = activation_cycles or 0
     if n_act < 0 or n_act >= len(table):
-        raise CyclingAnalysisError(f"{data.path}: {n_act} activation cycles leave no cycle")
+        raise CyclingAnalysisError(
+            f"{data.path}: {n_act} activation cycles leave no cycle "
+            f"(the file has {len(table)} complete cycles)"
+        )
     act = tuple(int(x) for x in table["file_cycle"].iloc[:n_act])
     rest = table.iloc[n_act:].reset_index(drop=True)
-    if rest["q_neg_mAh"].iloc[-1] == 0 and len(rest) > 1:
-        notes.append(
-            f"last file cycle {int(rest['file_cycle'].iloc[-1])} has no discharge "
-            "(test stopped); left out"
-        )
-        rest = rest.iloc[:-1]
+    for x in seg.left_out:
+        if x["what"] == "half-cycle":
+            notes.append(f"{x['count']} half-cycle(s) left out: {x['why']}")
     q_ch = rest["q_pos_mAh"].to_numpy()
     q_dis = rest["q_neg_mAh"].to_numpy()
     ref = 1 if reference_cycle is None else reference_cycle
@@ -171,6 +183,7 @@ def analyze_full_cell(
     w = cycles[(cycles["cycle"] >= win[0]) & (cycles["cycle"] <= win[1])]
     mean_ce = float(np.nanmean(w["ce"])) if w["ce"].notna().any() else float("nan")
     pooled = w["q_discharge_mAh"].sum() / w["q_charge_mAh"].sum()
+    flags = plausibility_flags(w["ce"].to_numpy(), mean_ce, q_ch, area_cm2, len(cycles), None)
     return FullCellResult(
         path=data.path,
         dialect=data.dialect,
@@ -184,4 +197,6 @@ def analyze_full_cell(
         cycle_life=life,
         cycles=cycles,
         notes=tuple(notes),
+        reading=reading_summary(data, seg, +1),
+        flags=tuple(flags),
     )

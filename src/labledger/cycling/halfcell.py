@@ -8,7 +8,6 @@ import numpy as np
 import pandas as pd
 
 from labledger.cycling.cycles import (
-    check_pairing,
     check_sign,
     cycle_sums,
     detect_precycles,
@@ -17,7 +16,9 @@ from labledger.cycling.cycles import (
     resolve_window,
 )
 from labledger.cycling.failure import Failure, detect_failure
+from labledger.cycling.halfcycles import segment
 from labledger.cycling.nucleation import Nucleation, nucleation_overpotential
+from labledger.cycling.quality import plausibility_flags, reading_summary
 from labledger.cycling.table import ANALYSIS_VERSION, CyclingAnalysisError, CyclingData
 
 #: CE a half cell has to reach for `first_cycle_ce_99` (the customary 99 % mark).
@@ -30,18 +31,21 @@ class HalfCellResult:
 
     Method (Adams et al., Adv. Energy Mater. 2018, 8, 1702097; Pei et al., Nano Lett. 2017):
     1. Steps are split where the current changes sign; negative current is Li plating on the
-       host (reduction of the working electrode), positive current is stripping.
+       host (reduction of the working electrode), positive current is stripping. A cycle is a
+       plating half-cycle followed by a stripping one (`labledger.cycling.halfcycles`); rest and
+       left-out steps and unpaired or unfinished half-cycles are counted in `reading`.
     2. Leading precycling cycles (e.g. 0-2.5 V sweeps before Li deposition: never below -5 mV,
-       up to >= 1.5 V) are detected, or given, and excluded; the rest are numbered n = 1..N and
-       n = 1 is conditioning.
-    3. Per cycle: Q_plate,n and Q_strip,n are the summed charge of the negative and positive
-       steps; CE_n = Q_strip,n / Q_plate,n; hysteresis_n = (V_strip,mid - V_plate,mid) * 1000 mV,
+       up to >= 1.5 V) are detected, or given, and excluded (never all cycles); the rest are
+       numbered n = 1..N and n = 1 is conditioning.
+    3. Per cycle: Q_plate,n and Q_strip,n are the charge of its plating and stripping
+       half-cycles; CE_n = Q_strip,n / Q_plate,n;
+       hysteresis_n = (V_strip,mid - V_plate,mid) * 1000 mV,
        V_mid the median voltage over the middle half of each step's capacity.
     4. Over the window (default 2..N): mean CE = mean(CE_n) and pooled CE =
        sum(Q_strip) / sum(Q_plate); first_cycle_ce_99 is the first n with CE_n >= 99 %
        before any failure onset (a shorted cell's CE above 100 % does not count).
     5. eta_nuc of the first plating (see `Nucleation`) and failure onset (see `Failure`).
-    A last cycle without stripping (test stopped) is left out.
+    6. `flags`: CE outside 0.5-1.05, implausible areal capacity, failure on cycle 2, few cycles.
     """
 
     path: str
@@ -58,6 +62,8 @@ class HalfCellResult:
     failure: Failure | None
     cycles: pd.DataFrame = field(repr=False)
     notes: tuple[str, ...] = ()
+    reading: dict = field(default_factory=dict)
+    flags: tuple[str, ...] = ()
 
     cell_type = "half"
 
@@ -111,6 +117,8 @@ class HalfCellResult:
             "nucleation": self.nucleation.to_dict() if self.nucleation else None,
             "failure": self.failure.to_dict() if self.failure else None,
             "cycles": per_cycle,
+            "reading": self.reading,
+            "flags": list(self.flags),
             "notes": list(self.notes),
         }
 
@@ -133,28 +141,36 @@ def analyze_half_cell(
     `current_density_mA_cm2` the nominal value from the protocol (checked against the file).
     """
     notes = list(data.notes)
-    steps, note = check_pairing(data.steps(), first_direction=-1)
-    if note:
-        notes.append(note)
+    seg = segment(data.steps(), -1, data.excluded)
+    notes += seg.notes
+    steps = seg.steps
     table = cycle_sums(steps).table
+    if len(table) == 0:
+        raise CyclingAnalysisError(
+            f"{data.path}: no complete cycle (a plating half-cycle followed by a stripping "
+            f"one) in {len(data.frame)} rows; {_left_out_text(seg.left_out)}"
+        )
     detected = activation_cycles is None
     n_act = detect_precycles(table) if detected else activation_cycles
+    if detected and n_act >= len(table):
+        notes.append(
+            f"all {len(table)} cycles look like precycling sweeps (never below 0 V); none "
+            "excluded, give the activation cycles in the record to exclude them"
+        )
+        n_act = 0
     if n_act < 0 or n_act >= len(table):
         raise CyclingAnalysisError(
             f"{data.path}: {n_act} activation cycles leave no plating cycle "
-            f"(the file has {len(table)} cycles)"
+            f"(the file has {len(table)} complete cycles)"
         )
     act_cycles = tuple(int(x) for x in table["file_cycle"].iloc[:n_act])
     if n_act:
         notes.append(f"precycling/activation file cycles {list(act_cycles)} excluded from CE")
     rest = table.iloc[n_act:].reset_index(drop=True)
     check_sign(rest, data.path)  # on plating cycles: precycling sweeps span the same voltages
-    if rest["q_pos_mAh"].iloc[-1] == 0 and len(rest) > 1:
-        notes.append(
-            f"last file cycle {int(rest['file_cycle'].iloc[-1])} has no stripping "
-            "(test stopped); left out"
-        )
-        rest = rest.iloc[:-1]
+    for x in seg.left_out:
+        if x["what"] == "half-cycle":
+            notes.append(f"{x['count']} half-cycle(s) left out: {x['why']}")
     with np.errstate(invalid="ignore", divide="ignore"):
         ce = np.where(rest["q_neg_mAh"] > 0, rest["q_pos_mAh"] / rest["q_neg_mAh"], np.nan)
     cycles = pd.DataFrame(
@@ -184,7 +200,7 @@ def analyze_half_cell(
     first_99 = int(reach.iloc[0]) if len(reach) else None
 
     nucleation = None
-    first_plate = steps[(steps["direction"] < 0) & (steps["cycle"] == rest["file_cycle"].iloc[0])]
+    first_plate = steps[(steps["direction"] < 0) & (steps["pair"] == rest["pair"].iloc[0])]
     if len(first_plate):
         nucleation, nuc_note = nucleation_overpotential(data.frame, first_plate.iloc[0], area_cm2)
         if nuc_note:
@@ -203,6 +219,14 @@ def analyze_half_cell(
             f"default window runs to the end, give --window 2-{failure.cycle - 1} to "
             "leave the failed cycles out"
         )
+    flags = plausibility_flags(
+        w["ce"].to_numpy(),
+        mean_ce,
+        cycles["q_plate_mAh"].to_numpy(),
+        area_cm2,
+        len(cycles),
+        failure.cycle if failure else None,
+    )
     return HalfCellResult(
         path=data.path,
         dialect=data.dialect,
@@ -218,4 +242,12 @@ def analyze_half_cell(
         failure=failure,
         cycles=cycles,
         notes=tuple(notes),
+        reading=reading_summary(data, seg, -1),
+        flags=tuple(flags),
     )
+
+
+def _left_out_text(left_out: tuple[dict, ...]) -> str:
+    if not left_out:
+        return "nothing was left out"
+    return "left out: " + "; ".join(f"{x['count']} {x['what']}(s), {x['why']}" for x in left_out)

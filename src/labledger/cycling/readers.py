@@ -20,8 +20,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from labledger.cycling.columns import ColumnSpec, from_user_mapping, mapping_hint, recognise
+from labledger.cycling.columns import (
+    ARBIN_UNITS,
+    ColumnSpec,
+    from_user_mapping,
+    mapping_hint,
+    recognise,
+)
 from labledger.cycling.table import CyclingData, normalise
+from labledger.cycling.testers import is_neware_regular, read_neware_regular, step_type_exclusions
 from labledger.errors import InputFileError
 
 #: Rows scanned at the top of a spreadsheet to find its header row (exports put a title or a
@@ -64,8 +71,15 @@ def read_cycling(path: str | Path, columns: dict[str, Any] | None = None) -> Cyc
     return reader(path, columns)
 
 
+def _is_arbin(headers: list[str]) -> bool:
+    return "Cycle_Index" in headers and "Step_Index" in headers
+
+
 def _specs(path: Path, headers: list[str], columns: dict | None) -> dict[str, ColumnSpec]:
-    specs = recognise(headers)
+    arbin = _is_arbin(headers)
+    specs = recognise(headers, ARBIN_UNITS if arbin else None)
+    if arbin and "charge_capacity_mAh" in specs and "discharge_capacity_mAh" in specs:
+        specs.pop("capacity_mAh", None)  # the tester's own counters, not a derived column
     if columns:
         user, problems = from_user_mapping(columns, headers)
         if problems:
@@ -76,7 +90,7 @@ def _specs(path: Path, headers: list[str], columns: dict | None) -> dict[str, Co
 
 def _dialect(headers: list[str], default: str) -> str:
     joined = " ".join(headers)
-    if "Cycle_Index" in joined and "Step_Index" in joined:
+    if _is_arbin(headers):
         return default.replace("generic", "arbin")
     if _CJK.search(joined):
         return default.replace("generic", "chinese-header")
@@ -105,6 +119,15 @@ def _read_csv(path: Path, columns: dict | None) -> CyclingData:
         skip += 1
     if skip == len(lines):
         raise InputFileError(path, "no header line (only comments); expected a cycling table")
+    if is_neware_regular(lines[skip:]):
+        raw, _ = read_neware_regular(lines[skip:])
+        headers = list(raw.columns)
+        notes = [] if encoding == "utf-8-sig" else [f"decoded as {encoding}"]
+        notes.append("Neware regular export: record rows read, with their cycle and step rows")
+        specs = _specs(path, headers, columns)
+        return normalise(
+            raw, specs, path, "neware-regular-csv", None, notes, step_type_exclusions(raw)
+        )
     header_line = lines[skip]
     try:
         sep = csv.Sniffer().sniff(header_line, delimiters=",;\t").delimiter
@@ -118,7 +141,8 @@ def _read_csv(path: Path, columns: dict | None) -> CyclingData:
     headers = list(raw.columns)
     dialect = _dialect(headers, "generic-csv")
     notes = [] if encoding == "utf-8-sig" else [f"decoded as {encoding}"]
-    return normalise(raw, _specs(path, headers, columns), path, dialect, skip + 2, notes)
+    specs = _specs(path, headers, columns)
+    return normalise(raw, specs, path, dialect, skip + 2, notes, step_type_exclusions(raw))
 
 
 def _read_xlsx(path: Path, columns: dict | None) -> CyclingData:
@@ -148,7 +172,8 @@ def _read_xlsx(path: Path, columns: dict | None) -> CyclingData:
     if dialect == "chinese-header-xlsx":
         dialect = "land-xlsx"
     specs = _specs(path, list(raw.columns), columns)
-    return normalise(raw, specs, path, dialect, header_row + 2, [f"sheet {title!r}"])
+    notes = [f"sheet {title!r}"]
+    return normalise(raw, specs, path, dialect, header_row + 2, notes, step_type_exclusions(raw))
 
 
 def _xlsx_table(
@@ -238,7 +263,8 @@ def _read_neware(path: Path, columns: dict | None) -> CyclingData:
         if problems:
             raise InputFileError(path, "; ".join(problems) + f". {mapping_hint(headers)}")
         specs.update(user)
-    return normalise(raw, specs, path, f"neware-{path.suffix.lower()[1:]}", None, notes)
+    dialect = f"neware-{path.suffix.lower()[1:]}"
+    return normalise(raw, specs, path, dialect, None, notes, step_type_exclusions(raw))
 
 
 def _read_mpr(path: Path, columns: dict | None) -> CyclingData:

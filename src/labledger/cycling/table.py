@@ -13,6 +13,8 @@ Columns of `CyclingData.frame` (one row per recorded point):
 | voltage_V | V | cell voltage (working vs counter electrode) |
 | capacity_mAh | mAh | charge passed since the start of the step (never negative) |
 | direction | - | +1, -1 or 0 (rest): the sign of the current, never the tester's step label |
+| left_out | - | 0, or the code of the reason the reader left the row out (impedance, pulse, |
+|      |   | a tester step type that is neither charge nor discharge); see `CyclingData.excluded` |
 """
 
 from __future__ import annotations
@@ -51,6 +53,7 @@ STEP_COLUMNS = (
     "duration_s",
     "current_mA",
     "capacity_mAh",
+    "left_out",
     "v_min",
     "v_max",
     "v_end",
@@ -77,6 +80,7 @@ class CyclingData:
     frame: pd.DataFrame = field(repr=False)
     columns_used: dict[str, str] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    excluded: dict[int, str] = field(default_factory=dict)  # left_out code -> reason
 
     def steps(self) -> pd.DataFrame:
         """Per-step summary table (columns `STEP_COLUMNS`); see `step_table`."""
@@ -195,10 +199,13 @@ def normalise(
     dialect: str,
     first_line: int | None = None,
     notes: list[str] | None = None,
+    exclude: dict[str, np.ndarray] | None = None,
 ) -> CyclingData:
     """Build the normalised table from a raw table and its column specs.
 
-    `first_line` is the file line of the first data row (for error messages). Capacity comes
+    `first_line` is the file line of the first data row (for error messages). `exclude` maps a
+    reason to a boolean mask of raw rows the reader leaves out of the cycles (impedance,
+    pulses, ...); they become steps of their own with direction 0. Capacity comes
     from the capacity column, else from charge + discharge counters, else from integrating
     |current| over time. Cycles come from the file, else are derived (`_derive_cycles`).
     """
@@ -215,7 +222,9 @@ def normalise(
             f"unknown layout ({dialect}): no column for "
             f"{', '.join(missing)}; {mapping_hint(headers)}",
         )
-    raw = raw.dropna(how="all").reset_index(drop=True)
+    keep = raw.notna().any(axis=1).to_numpy()
+    raw = raw[keep].reset_index(drop=True)
+    exclude = {why: np.asarray(mask, dtype=bool)[keep] for why, mask in (exclude or {}).items()}
     if len(raw) < 2:
         raise InputFileError(path, "fewer than two data rows; expected a cycling record")
     current = _numeric(raw, specs["current_mA"], path, first_line)
@@ -234,11 +243,19 @@ def normalise(
         time = np.full(n, np.nan)
         notes.append("no time column: time_s is empty")
 
-    scale = np.max(np.abs(current)) if n else 0.0
+    left_out = np.zeros(n, dtype=np.int8)
+    excluded: dict[int, str] = {}
+    for code, (why, mask) in enumerate(exclude.items(), start=1):
+        if mask.any():
+            left_out[mask & (left_out == 0)] = code
+            excluded[code] = why
+    cycling = left_out == 0
+    scale = np.max(np.abs(current[cycling])) if cycling.any() else 0.0
     if scale == 0.0:
         raise InputFileError(path, "the current is zero throughout; expected a cycling record")
     row_dir = np.sign(current).astype(np.int8)
     row_dir[np.abs(current) <= REST_CURRENT_FRACTION * scale] = 0
+    row_dir[~cycling] = 0
     if not (row_dir < 0).any() or not (row_dir > 0).any():
         sign = "positive" if (row_dir > 0).any() else "negative"
         raise InputFileError(
@@ -252,6 +269,7 @@ def normalise(
     boundary = np.zeros(n, dtype=bool)
     boundary[0] = True
     boundary[1:] |= row_dir[1:] != row_dir[:-1]
+    boundary[1:] |= left_out[1:] != left_out[:-1]
     file_cycle = None
     for quantity in ("cycle", "step"):
         if quantity in specs:
@@ -293,6 +311,7 @@ def normalise(
             "voltage_V": voltage,
             "capacity_mAh": capacity,
             "direction": row_dir,
+            "left_out": left_out,
         }
     )
     if "specific_capacity_mAh_g" in specs:
@@ -302,7 +321,7 @@ def normalise(
     used = {
         q: s.column if s.scale == 1.0 else f"{s.column} x {s.scale:g}" for q, s in specs.items()
     }
-    return CyclingData(path, dialect, frame, used, tuple(notes))
+    return CyclingData(path, dialect, frame, used, tuple(notes), excluded)
 
 
 def step_table(frame: pd.DataFrame) -> pd.DataFrame:
@@ -348,6 +367,11 @@ def step_table(frame: pd.DataFrame) -> pd.DataFrame:
             "duration_s": time[ends] - time[starts],
             "current_mA": np.add.reduceat(current, starts) / counts,
             "capacity_mAh": cap_total,
+            "left_out": (
+                frame["left_out"].to_numpy()[starts]
+                if "left_out" in frame
+                else np.zeros(starts.size, dtype=np.int8)
+            ),
             "v_min": np.minimum.reduceat(voltage, starts),
             "v_max": np.maximum.reduceat(voltage, starts),
             "v_end": voltage[ends],

@@ -1,0 +1,87 @@
+"""Real tester files (tests/cycling/real, see SOURCES.md) against their reference figures.
+
+expected.json is written by real/make_expected.py from the reference readers (NewareNDA,
+galvani, pandas on the tester's own step counters) with its own definition of a complete cycle;
+nothing in it comes from labledger.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from labledger.cycling import analyze_cycling, read_cycling
+from labledger.errors import LabledgerError
+
+REAL = Path(__file__).parent / "real"
+EXPECTED = json.loads((REAL / "expected.json").read_text(encoding="utf-8"))
+CYCLING = {name: e for name, e in EXPECTED.items() if "error" not in e}
+ERRORS = {name: e for name, e in EXPECTED.items() if "error" in e}
+
+
+@pytest.fixture(scope="module")
+def results() -> dict:
+    return {}
+
+
+def _result(name: str, cache: dict):
+    if name not in cache:
+        cache[name] = analyze_cycling(REAL / name, cell_type=EXPECTED[name]["cell_type"])
+    return cache[name]
+
+
+@pytest.mark.parametrize("name", sorted(CYCLING))
+def test_complete_cycles_match_the_reference(name: str, results: dict) -> None:
+    exp = EXPECTED[name]
+    result = _result(name, results)
+    assert result.n_cycles == exp["n_complete_cycles"]
+    d = result.to_dict()
+    reading = d["reading"]
+    assert reading["rows"] == exp["rows"]
+    assert reading["complete_cycles"] == exp["n_complete_cycles"]
+    assert reading["half_cycles"] == exp["n_half_cycles"]
+    assert reading["half_cycles_left_out"] == exp["half_cycles_left_out"]
+
+
+@pytest.mark.parametrize("name", sorted(CYCLING))
+def test_first_cycle_capacities_within_1_percent(name: str, results: dict) -> None:
+    exp = EXPECTED[name]
+    c = _result(name, results).cycles.iloc[0]
+    if exp["cell_type"] == "half":
+        red, ox = c["q_plate_mAh"], c["q_strip_mAh"]
+    else:
+        red, ox = c["q_discharge_mAh"], c["q_charge_mAh"]
+    assert red == pytest.approx(exp["first_cycle_reduction_mAh"], rel=0.01)
+    assert ox == pytest.approx(exp["first_cycle_oxidation_mAh"], rel=0.01)
+    assert int(c["file_cycle"]) == exp["first_cycle_tester_cycle"]
+
+
+@pytest.mark.parametrize("name", sorted(CYCLING))
+def test_mean_ce_within_0005(name: str, results: dict) -> None:
+    exp = EXPECTED[name]
+    assert _result(name, results).mean_ce == pytest.approx(exp["mean_ce"], abs=0.005)
+
+
+@pytest.mark.parametrize("name", sorted(ERRORS))
+def test_files_without_cycles_give_a_clear_error(name: str) -> None:
+    exp = EXPECTED[name]
+    with pytest.raises(LabledgerError) as err:
+        analyze_cycling(read_cycling(REAL / name), cell_type=exp["cell_type"])
+    message = str(err.value)
+    assert name in message
+    assert exp["error"] in message
+
+
+def test_implausible_ce_is_flagged(results: dict) -> None:
+    """The Neware sample file plates 0.065 uAh and strips 0.70 uAh: CE 10.7 is reported with
+    a flag, never silently."""
+    d = _result("neware_new_nda_file.nda", results).to_dict()
+    assert d["summary"]["mean_ce"] == pytest.approx(EXPECTED["neware_new_nda_file.nda"]["mean_ce"])
+    assert any("CE above 1.05" in f for f in d["flags"])
+
+
+def test_plausible_file_has_no_ce_flag(results: dict) -> None:
+    d = _result("neware_pr28_M50T.ndax", results).to_dict()
+    assert not any("CE" in f for f in d["flags"])
