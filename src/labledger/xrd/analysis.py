@@ -13,10 +13,10 @@ from pathlib import Path
 import numpy as np
 
 from labledger.analysis_versions import XRD
-from labledger.errors import InputFileError
 from labledger.xrd.fit import FitState, WholePatternFit, lattice_dict
 from labledger.xrd.refdata import PhaseRef, cell_volume, resolve_references
 from labledger.xrd.scan import Scan
+from labledger.xrd.verdict import make_verdict, phase_at_bounds
 
 ANALYSIS_VERSION = f"xrd-fit-{XRD}"  # bump in labledger.analysis_versions
 # A phase is kept when it lowers the (misfit-scaled) BIC by more than this: 10 is "very
@@ -37,6 +37,10 @@ STRAIN_GRID = np.linspace(-0.01, 0.01, 11)
 OVERLAP_FRACTION = 1.0
 LINE_SIGMA = 3.0
 LINE_EXCESS_FRACTION = 0.5
+# Of the predicted intensity of a phase's strong own lines (the 10 strongest lines not
+# dominated by other phases, each above LINE_SIGMA), at least this fraction must be observed:
+# a phase from outside the library matches one or two lines of a listed phase, not all.
+PATTERN_FRACTION = 0.75
 # Candidates tried for addition per round (best screening first) before selection stops.
 TRIES_PER_ROUND = 2
 # Best-screened candidates refined alone before the first phase is chosen (a cubic subcell
@@ -48,6 +52,11 @@ C_RESTARTS = (-0.004, 0.004)
 # A new phase brings at least a scale, a width and one cell parameter.
 NEW_PARAMS_MIN = 3
 MAX_PHASES = 5
+# Weight-fraction standard uncertainties never fall below this (wt %): the scale covariance
+# alone ignores profile, absorption and orientation errors, and the accuracy of quantitative
+# phase analysis of simple mixtures is of order 1 wt % (Madsen et al., J. Appl. Cryst. 2001,
+# 34, 409).
+WT_ESD_FLOOR = 0.3
 
 
 @dataclass(frozen=True)
@@ -58,8 +67,8 @@ class PhaseResult:
     formula: str
     space_group: str
     crystal_system: str
-    wt_percent: float
-    wt_percent_esd: float
+    wt_percent: float | None
+    wt_percent_esd: float | None
     scale: float
     scale_esd: float
     lattice: dict
@@ -69,6 +78,7 @@ class PhaseResult:
     cell_mass_amu: float
     cell_volume_A3: float
     reference: dict
+    at_bounds: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return _plain(self.__dict__)
@@ -129,6 +139,7 @@ class XrdResult:
     n_params: int
     candidates: list[CandidateDecision]
     references: dict = field(default_factory=dict)  # every candidate: CIF sha256, code version
+    verdict: dict = field(default_factory=dict)  # labledger.xrd.verdict.make_verdict
     analysis_version: str = ANALYSIS_VERSION
     # arrays for plots (not serialised)
     two_theta_deg: np.ndarray = field(default_factory=lambda: np.zeros(0), repr=False)
@@ -142,7 +153,7 @@ class XrdResult:
     def detected(self) -> list[str]:
         return [p.name for p in self.phases]
 
-    def wt_percent(self) -> dict[str, float]:
+    def wt_percent(self) -> dict[str, float | None]:
         return {p.name: p.wt_percent for p in self.phases}
 
     def to_dict(self) -> dict:
@@ -150,6 +161,7 @@ class XrdResult:
             {
                 "analysis_version": self.analysis_version,
                 "source": self.source,
+                "verdict": self.verdict,
                 "phases_detected": self.detected,
                 "phases": [p.to_dict() for p in self.phases],
                 "zero_shift_deg": self.zero_shift_deg,
@@ -276,6 +288,40 @@ class _Selector:
         dk = big.n_params - small.n_params
         return (small.chi2 - big.chi2) / s2 - dk * math.log(self.n)
 
+    def restart_c(self, model: WholePatternFit, state: FitState) -> FitState:
+        """Restarts with c strained against a: a c ~ 2a cell whose split lines are swapped
+        relative to the reference otherwise ends in the local minimum of merged lines."""
+        sp = model.phases[0]
+        if 0 in sp.free and 2 in sp.free:
+            ic = sp.lat_slice.start + sp.free.index(2)
+            for delta in C_RESTARTS:
+                theta0 = state.theta.copy()
+                theta0[ic] += delta
+                st1 = model.fit(theta0, fixed=self.fixed)
+                if st1.chi2 < state.chi2:
+                    state = st1
+        return state
+
+    def accept(
+        self, small: FitState, model: WholePatternFit, state: FitState, name: str
+    ) -> tuple[bool, float | None, str]:
+        """Is `name` in (`model`, `state`) supported against the model without it (`small`)?
+
+        (a) positive scale, (b) misfit-scaled dBIC > `BIC_THRESHOLD`, (c) no cell strain, size
+        width or orientation at its bound, (d) its strongest own line is observed.
+        """
+        idx = model.phase_index(name)
+        dbic = self.bic_gain(small, state)
+        if state.coeffs[idx] <= 0:
+            return False, dbic, "not supported: refined scale not positive"
+        if dbic <= BIC_THRESHOLD:
+            return False, dbic, f"not supported: dBIC {dbic:.1f} <= {BIC_THRESHOLD:g}"
+        bounds = phase_at_bounds(model, state, name)
+        if bounds:
+            return False, dbic, "not supported: " + "; ".join(bounds)
+        ok, why, _ = self.own_line(model, state, name)
+        return ok, dbic, why if ok else f"not supported: {why}"
+
     def own_line(
         self, model: WholePatternFit, state: FitState, name: str
     ) -> tuple[bool, str, float | None]:
@@ -312,7 +358,26 @@ class _Selector:
             return False, f"strongest own line at {pos:.2f} deg below {LINE_SIGMA:g} sigma", pos
         if excess < LINE_EXCESS_FRACTION * signal:
             return False, f"strongest own line at {pos:.2f} deg not in the observed pattern", pos
-        return True, f"own line at {pos:.2f} deg", pos
+        # the phase's other strong own lines must be there too, not only the one that fits
+        seen = total = 0.0
+        missing = None
+        for sig, _o, at, w in own:
+            if sig < LINE_SIGMA * math.sqrt(float(var[w].sum()) * gof2):
+                continue
+            got = float((model.y[w] - rest[w]).sum())
+            total += sig
+            seen += min(max(got, 0.0), sig)
+            if got < LINE_EXCESS_FRACTION * sig and missing is None:
+                missing = at
+        frac = seen / total
+        if frac < PATTERN_FRACTION:
+            return (
+                False,
+                f"only {100 * frac:.0f} % of its strong own lines' intensity observed "
+                f"(line at {missing:.2f} deg missing)",
+                pos,
+            )
+        return True, f"own line at {pos:.2f} deg; {100 * frac:.0f} % of its strong lines seen", pos
 
 
 def analyze_scan(
@@ -327,41 +392,38 @@ def analyze_scan(
         raise ValueError("no candidate phases given")
     sel = _Selector(scan, refs, background_terms, refine_displacement)
     decisions: dict[str, CandidateDecision] = {}
-    # 2. first phase: screen all, refine the best FIRST_TRIES alone, keep the lowest chi^2
+    # the model without any phase: what the first phase must beat
+    model = sel.model([])
+    state = model.state(model.initial_theta())
+    current: list[str] = []
+    # 2. first phase: screen all, refine the best alone, keep the lowest chi^2 that is supported
     firsts = []
     for name in refs:
         chi2, eps, positive = sel.screen([], None, name, None)
         if positive:
             firsts.append((chi2, name, eps))
-    if not firsts:
-        raise InputFileError(scan.path, "no candidate phase matches the pattern at all")
+        else:
+            decisions[name] = CandidateDecision(name, False, None, "no positive scale alone")
     firsts.sort()
-    best = None
-    for _, name, eps in firsts[:FIRST_TRIES]:
+    trials = []
+    for _, name, eps in firsts[: FIRST_TRIES + 1]:
         m1, st1 = sel.refine([name], None, {name: eps})
-        if best is None or st1.chi2 < best[2].chi2:
-            best = (name, m1, st1)
-    first, model, state = best
-    # restarts with c strained against a: a c ~ 2a cell whose split lines are swapped
-    # relative to the reference otherwise ends in the local minimum of merged lines
-    sp = model.phases[0]
-    if 0 in sp.free and 2 in sp.free:
-        ic = sp.lat_slice.start + sp.free.index(2)
-        for delta in C_RESTARTS:
-            theta0 = state.theta.copy()
-            theta0[ic] += delta
-            st1 = model.fit(theta0, fixed=sel.fixed)
-            if st1.chi2 < state.chi2:
-                state = st1
-    current = [first]
-    decisions[first] = CandidateDecision(first, True, None, "best single-phase fit")
+        trials.append((st1.chi2, name, m1, st1))
+    trials.sort(key=lambda t: t[0])
+    for _, name, m1, st1 in trials:
+        st1 = sel.restart_c(m1, st1)
+        ok, dbic, why = sel.accept(state, m1, st1, name)
+        decisions[name] = CandidateDecision(name, ok, dbic, why)
+        if ok:
+            current, model, state = [name], m1, st1
+            break
     # 3. forward selection
-    while len(current) < max_phases:
+    while current and len(current) < max_phases:
         base = sel.snapshot(model, state.theta)
         s2 = state.chi2 / max(sel.n - state.n_params, 1)
         ranked = []
         for name in refs:
-            if name in current:
+            if name in current or (name in decisions and decisions[name].kept):
                 continue
             chi2, eps, positive = sel.screen(current, base, name, state.phase_patterns)
             gain = (state.chi2 - chi2) / s2
@@ -372,7 +434,7 @@ def analyze_scan(
             needed = SCREEN_FRACTION * (BIC_THRESHOLD + NEW_PARAMS_MIN * math.log(sel.n))
             if not positive or -neg_gain < needed:
                 decisions[name] = CandidateDecision(
-                    name, False, None, "no improvement in screening"
+                    name, False, None, "no significant improvement in screening"
                 )
                 continue
             names = [*current, name]
@@ -382,21 +444,10 @@ def analyze_scan(
             if dropped:
                 names = [n for n in names if n not in dropped]
                 m2, st2 = sel.refine(names, sel.snapshot(m2, st2.theta), {})
-            idx = m2.phase_index(name)
-            dbic = sel.bic_gain(state, st2)
-            if st2.coeffs[idx] <= 0:
-                decisions[name] = CandidateDecision(name, False, dbic, "refined scale not positive")
-                continue
-            if dbic <= BIC_THRESHOLD:
-                decisions[name] = CandidateDecision(
-                    name, False, dbic, f"dBIC {dbic:.1f} <= {BIC_THRESHOLD:g}"
-                )
-                continue
-            ok, why, _ = sel.own_line(m2, st2, name)
+            ok, dbic, why = sel.accept(state, m2, st2, name)
+            decisions[name] = CandidateDecision(name, ok, dbic, why)
             if not ok:
-                decisions[name] = CandidateDecision(name, False, dbic, why)
                 continue
-            decisions[name] = CandidateDecision(name, True, dbic, why)
             for n in dropped:
                 decisions[n] = CandidateDecision(n, False, None, f"replaced by {name}")
             current = names
@@ -424,20 +475,31 @@ def _result(
 ) -> XrdResult:
     n_ph = len(model.phases)
     scales = state.coeffs[:n_ph]
-    cov_s = state.cov_linear[:n_ph, :n_ph]
+    # the covariance is scaled by the reduced chi^2 (GOF^2), but never below counting statistics
+    s2 = state.chi2 / max(model.n - state.n_params, 1)
+    cov_s = state.cov_linear[:n_ph, :n_ph] / s2 * max(s2, 1.0) if s2 > 0 else state.cov_linear
     mv = np.array(
         [
             sp.ref.cell_mass * cell_volume(lat)
             for sp, lat in zip(model.phases, state.lattices, strict=True)
         ]
-    )
+    ).reshape(n_ph)
     w = scales * mv
-    total = w.sum()
+    total = w.sum() if n_ph else 1.0
     frac = w / total
     jac = (np.diag(mv) * total - np.outer(w, mv)) / total**2  # dW_i/dS_j
     cov_w = jac @ cov_s @ jac.T
-    esd_w = np.sqrt(np.clip(np.diag(cov_w), 0, None))
+    esd_w = np.maximum(np.sqrt(np.clip(np.diag(cov_w), 0, None)), WT_ESD_FLOOR / 100)
     esd_s = np.sqrt(np.clip(np.diag(cov_s), 0, None))
+    background = model.bg @ state.coeffs[n_ph:]
+    y, wts = model.y, model.w
+    n, k = model.n, state.n_params
+    sum_wy2 = float(np.sum(wts * y**2))
+    rwp = math.sqrt(state.chi2 / sum_wy2)
+    rexp = math.sqrt(max(n - k, 1) / sum_wy2)
+    accepted = [sp.ref.name for sp in model.phases]
+    verdict = make_verdict(scan, model, state, background, rwp / rexp, accepted)
+    quantified = verdict["status"] == "explained"
     phases = []
     for i, sp in enumerate(model.phases):
         ref = sp.ref
@@ -448,8 +510,8 @@ def _result(
                 formula=ref.formula,
                 space_group=ref.space_group,
                 crystal_system=ref.crystal_system,
-                wt_percent=100 * float(frac[i]),
-                wt_percent_esd=100 * float(esd_w[i]),
+                wt_percent=100 * float(frac[i]) if quantified else None,
+                wt_percent_esd=100 * float(esd_w[i]) if quantified else None,
                 scale=float(scales[i]),
                 scale_esd=float(esd_s[i]),
                 lattice=lattice_dict(state.lattices[i], state.lattice_esd[i], ref.crystal_system),
@@ -465,22 +527,17 @@ def _result(
                 cell_mass_amu=ref.cell_mass,
                 cell_volume_A3=cell_volume(state.lattices[i]),
                 reference=ref.provenance(),
+                at_bounds=phase_at_bounds(model, state, ref.name),
             )
         )
     order = np.argsort(-frac)
     phases = [phases[i] for i in order]
-    y, wts = model.y, model.w
-    n, k = model.n, state.n_params
-    sum_wy2 = float(np.sum(wts * y**2))
-    rwp = math.sqrt(state.chi2 / sum_wy2)
-    rexp = math.sqrt(max(n - k, 1) / sum_wy2)
     esd_theta = np.zeros(model.n_theta)
     if state.cov_theta is not None:
         esd_theta = np.sqrt(np.clip(np.diag(state.cov_theta), 0, None))
     contributions = {
         sp.ref.name: state.phase_patterns[:, i] * scales[i] for i, sp in enumerate(model.phases)
     }
-    background = model.bg @ state.coeffs[n_ph:]
     ticks = {}
     for g in model._peaks(state.theta):
         if g["line"] == 1.0:
@@ -503,6 +560,7 @@ def _result(
         n_points=n,
         n_params=k,
         candidates=decisions,
+        verdict=verdict,
         two_theta_deg=model.x,
         observed=y,
         calculated=state.model,

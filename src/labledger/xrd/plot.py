@@ -39,7 +39,7 @@ def plot_result(result: XrdResult, out: str | Path, title: str | None = None) ->
         ax.text(
             x[-1],
             level,
-            f" {name} {wt:.1f} wt %",
+            f" {name} {wt:.1f} wt %" if wt is not None else f" {name} (not quantified)",
             va="center",
             fontsize=8,
             color=colors[i % len(colors)],
