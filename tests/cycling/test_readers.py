@@ -116,6 +116,30 @@ def test_biologic_mpt_text_integrates_current(tmp_path, frame):
     np.testing.assert_allclose(strip, [0.9, 0.95, 0.97], rtol=1e-6)
 
 
+def test_biologic_mpt_with_decimal_commas_and_no_current_column(tmp_path, frame):
+    """EC-Lab on a German Windows writes decimal commas; GCPL exports of newer versions carry
+    `(Q-Qo)/mA.h` but no `I/mA`: the current then comes from dQ/dt."""
+    t = np.r_[0.0, frame["time_s"]]  # EC-Lab records the start at t = 0
+    current = frame["current_mA"].to_numpy()
+    q = np.cumsum(np.r_[0.0, current * np.diff(t)]) / 3600.0
+    body = pd.DataFrame({
+        "mode": 1, "time/s": t, "control/V/mA": np.r_[0.0, current],
+        "Ewe/V": np.r_[frame["voltage_V"].iloc[0], frame["voltage_V"]], "(Q-Qo)/mA.h": q,
+    })  # fmt: skip
+    table = body.to_csv(sep="\t", index=False, float_format="%.10g", lineterminator="\n")
+    header = ["BT-Lab ASCII FILE", "Nb header lines : 4", "synthetic test file", ""]
+    path = tmp_path / "de.mpt"
+    head, _, rows = table.partition("\n")
+    text = "\n".join([*header[:3], head, rows.replace(".", ",")])
+    path.write_text(text, encoding="latin-1")
+    data = read_cycling(path)
+    assert "decimal commas read as decimal points" in data.notes
+    assert any("current from '(Q-Qo)/mA.h'" in n for n in data.notes)
+    plate, strip = _per_cycle(data)
+    np.testing.assert_allclose(plate, [1.0, 1.0, 1.0], rtol=1e-6)
+    np.testing.assert_allclose(strip, [0.9, 0.95, 0.97], rtol=1e-6)
+
+
 def test_user_mapping_with_scale_and_unknown_headers(tmp_path, frame):
     odd = pd.DataFrame({
         "t": frame["time_s"], "Zyklus": frame["cycle"], "Strom [A]": frame["current_mA"] / 1000,

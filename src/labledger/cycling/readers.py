@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -283,33 +284,80 @@ def _read_mpt(path: Path, columns: dict | None) -> CyclingData:
     text = path.read_bytes().decode("latin-1")
     lines = text.splitlines()
     match = re.search(r"Nb header lines\s*:\s*(\d+)", "\n".join(lines[:5]))
-    if not lines or not lines[0].startswith("EC-Lab ASCII FILE") or match is None:
+    if not lines or not lines[0].startswith(_MPT_MAGIC) or match is None:
         raise InputFileError(
             path,
-            "not a BioLogic .mpt export: expected 'EC-Lab ASCII FILE' and "
-            "'Nb header lines : N' at the top",
+            "not a BioLogic .mpt export: expected 'EC-Lab ASCII FILE' (or 'BT-Lab ASCII FILE') "
+            "and 'Nb header lines : N' at the top",
             line=1,
         )
     n_header = int(match.group(1))
+    body = lines[n_header : n_header + 5]
+    # EC-Lab on a German (or French ...) Windows writes decimal commas
+    comma = any(re.search(r"\d,\d", ln) for ln in body) and not any(
+        re.search(r"\d\.\d", ln) for ln in body
+    )
     try:
-        raw = pd.read_csv(io.StringIO(text), sep="\t", skiprows=n_header - 1, decimal=".")
+        raw = pd.read_csv(
+            io.StringIO(text), sep="\t", skiprows=n_header - 1, decimal="," if comma else "."
+        )
     except (pd.errors.ParserError, ValueError) as exc:
         raise InputFileError(path, f"damaged .mpt table: {exc}", line=n_header) from None
     raw.columns = [str(c).strip() for c in raw.columns]
     raw = raw.loc[:, [c for c in raw.columns if not c.startswith("Unnamed")]]
-    return _biologic(path, raw, columns, "biologic-mpt", n_header + 1)
+    data = _biologic(path, raw, columns, "biologic-mpt", n_header + 1)
+    if comma:
+        data = replace(data, notes=(*data.notes, "decimal commas read as decimal points"))
+    return data
+
+
+_MPT_MAGIC = ("EC-Lab ASCII FILE", "BT-Lab ASCII FILE")
+
+
+def _biologic_current(raw: pd.DataFrame) -> tuple[str, str] | None:
+    """Add a current column where the file has none: (column, note), or None."""
+    if "time/s" not in raw.columns:
+        return None
+    time = pd.to_numeric(raw["time/s"], errors="coerce")
+    dt = time.diff().to_numpy()
+    for column in ("dq/mA.h", "dQ/mA.h", "(Q-Qo)/mA.h"):
+        if column not in raw.columns:
+            continue
+        q = pd.to_numeric(raw[column], errors="coerce").to_numpy(dtype=float)
+        dq = q if column != "(Q-Qo)/mA.h" else np.diff(q, prepend=q[0])
+        with np.errstate(invalid="ignore", divide="ignore"):
+            current = np.where(dt > 0, dq * 3600.0 / dt, 0.0)
+        current[0] = current[1] if current.size > 1 else 0.0
+        raw["I from dQ/dt/mA"] = np.nan_to_num(current)
+        return "I from dQ/dt/mA", f"no current column: current from {column!r} / dt"
+    if "control/V/mA" in raw.columns:
+        raw["I control/mA"] = raw["control/V/mA"]
+        return "I control/mA", (
+            "no current column: current from the set value 'control/V/mA' (right for "
+            "galvanostatic steps only)"
+        )
+    return None
 
 
 def _biologic(
     path: Path, raw: pd.DataFrame, columns: dict | None, dialect: str, first_line: int | None
 ) -> CyclingData:
+    notes = []
+    if not any(c in raw.columns for c in ("I/mA", "<I>/mA", "control/mA")) and not columns:
+        made = _biologic_current(raw)
+        if made is not None:
+            notes.append(made[1])
     headers = [str(c) for c in raw.columns]
     specs = {
         q: s
         for q, s in recognise(headers).items()
         if q in ("time_s", "current_mA", "voltage_V", "cycle")
     }
-    notes = []
+    if "current_mA" not in specs:
+        for column in ("I from dQ/dt/mA", "I control/mA", "control/mA"):
+            if column in raw.columns:
+                specs["current_mA"] = ColumnSpec("current_mA", column, 1.0, "mA")
+                break
     if "cycle" in specs and np.all(raw[specs["cycle"].column].to_numpy() == 0):
         del specs["cycle"]  # EC-Lab writes 0 throughout when cycles are not counted
     if columns:
@@ -319,4 +367,8 @@ def _biologic(
         specs.update(user)
     if "capacity_mAh" not in specs:
         notes.append("BioLogic: capacity integrated from I and time (Q columns are signed)")
-    return normalise(raw, specs, path, dialect, first_line, notes)
+    exclude = {}
+    if "freq/Hz" in raw.columns:  # impedance points inside a modulo-bat or GCPL+EIS file
+        freq = pd.to_numeric(raw["freq/Hz"], errors="coerce").fillna(0).to_numpy()
+        exclude["impedance (a frequency is recorded)"] = freq > 0
+    return normalise(raw, specs, path, dialect, first_line, notes, exclude)

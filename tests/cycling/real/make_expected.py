@@ -50,6 +50,7 @@ FILES = {
     "arbin_gr_li_channel_11.xlsx": ("half", "arbin_xlsx"),
     "arbin_bdf_cut.csv": ("full", "arbin_bdf"),
     "biologic_bec01_MB.mpr": ("half", "mpr"),
+    "biologic_jdb11_gcpl_cut.mpr": ("full", "mpr"),
     "neware_regular_export_cut.csv": ("full", "neware_regular"),
 }
 
@@ -133,13 +134,17 @@ def steps_mpr(path: Path) -> tuple[int, list[dict], str]:
     key = df["half cycle"].to_numpy() * 100000 + df["Ns"].to_numpy()
     q_abs = df["Q charge/discharge/mA.h"].abs().to_numpy()
     half = df["half cycle"].to_numpy()
+    # GCPL files of newer EC-Lab versions carry no 'I/mA': the tester's per-point charge
+    # 'dq/mA.h' has the sign of the current.
+    current = "I/mA" if "I/mA" in df.columns else "dq/mA.h"
     steps = []
     for a, b in _runs(key):
-        kind = _kind_from_sign(df["I/mA"].iloc[a : b + 1].to_numpy())
+        kind = _kind_from_sign(df[current].iloc[a : b + 1].to_numpy())
         # EC-Lab's 'Q charge/discharge' runs on through a half cycle and resets at the next
         before = q_abs[a - 1] if a > 0 and half[a - 1] == half[a] else 0.0
         q = q_abs[b] - before if kind in ("ox", "red") else 0.0
-        steps.append({"kind": kind, "q": float(q), "cycle": int(half[a])})
+        # EC-Lab counts half cycles, not cycles, in these files: no tester cycle to compare
+        steps.append({"kind": kind, "q": float(q), "cycle": None})
     return len(df), steps, f"galvani {version('galvani')}"
 
 
