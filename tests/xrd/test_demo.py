@@ -56,4 +56,4 @@ def test_fit_recovers_truth(demo, refs, index):
     result = analyze_scan(read_scan(out / d.file_name), refs)
     assert set(result.detected) == set(d.true_wt_percent)
     for name, wt in d.true_wt_percent.items():
-        assert result.wt_percent()[name] == pytest.approx(wt, abs=1.0)
+        assert result.wt_percent()[name] == pytest.approx(wt, abs=0.5)

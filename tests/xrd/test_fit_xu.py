@@ -2,7 +2,7 @@
 
 Fundamental-parameter profiles, Ka1 + Ka2, Poisson noise, a zero shift and a few tenths of a
 percent lattice strain per phase. Every phase at >= 2 wt % must be found, no absent phase may
-be reported, and weight fractions must be within 1.5 wt % absolute.
+be reported, and weight fractions must be within 0.5 wt % absolute.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from labledger.xrd.phases import default_phases
 
 pytest.importorskip("xrayutilities")
 
-TOLERANCE_WT = 1.5
+TOLERANCE_WT = 0.5
 DETECTION_LIMIT_WT = 2.0
 
 CASES = {

@@ -6,7 +6,9 @@ Public API (import from the submodules; this package imports nothing heavy):
 - `references.build_references(phases, out)` (pymatgen; run once, e.g. by a workflow rule)
 - `refdata.resolve_references(phases, references_file_or_None) -> {name: PhaseRef}`
 - `analysis.analyze_scan(scan, refs) -> XrdResult`, `analysis.analyze_file(path, phases,
-  references)`; `XrdResult.to_dict()` is plain JSON
+  references)`; `XrdResult.to_dict()` is plain JSON (`result`), with a `verdict`
+  (`verdict.make_verdict`: explained, or "no listed phase explains this scan" with the
+  unexplained peaks and no weight fractions)
 - `plot.plot_result(result, "fit.svg")`, `demo.write_demo_scans(raw_dir) -> [DemoScan]`
 - CLI: `labledger.xrd.cli.app` (`python -m labledger.xrd.cli analyze|references|demo`)
 
