@@ -156,6 +156,8 @@ def checked_scan(
         raise InputFileError(
             path, f"{int(np.sum(y < 0))} negative intensities; expected counts >= 0"
         )
+    if not np.any(y > 0):
+        raise InputFileError(path, f"all {y.size} intensities are zero; expected measured counts")
     if s is not None and (not np.all(np.isfinite(s)) or np.any(s < 0)):
         raise InputFileError(path, "the sigma column holds negative or non-finite values")
     _check_wavelength(path, wavelength)

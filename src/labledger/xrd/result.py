@@ -181,7 +181,9 @@ def build_result(
     scales = state.coeffs[:n_ph]
     # the covariance is scaled by the reduced chi^2 (GOF^2), but never below counting statistics
     s2 = state.chi2 / max(model.n - state.n_params, 1)
-    cov_s = state.cov_linear[:n_ph, :n_ph] / s2 * max(s2, 1.0) if s2 > 0 else state.cov_linear
+    cov_s = state.cov_linear[:n_ph, :n_ph]
+    if s2 > 0:
+        cov_s = cov_s / s2 * max(s2, 1.0)
     mv = np.array(
         [
             sp.ref.cell_mass * cell_volume(lat)
