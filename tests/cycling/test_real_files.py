@@ -86,3 +86,26 @@ def test_implausible_ce_is_flagged(results: dict) -> None:
 def test_plausible_file_has_no_ce_flag(results: dict) -> None:
     d = _result("neware_pr28_M50T.ndax", results).to_dict()
     assert not any("CE" in f for f in d["flags"])
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "neware_issue72_TestFile.nda",
+        "neware_pr28_M50T.ndax",
+        "biologic_bec01_MB.mpr",
+        "arbin_gr_li_channel_11.xlsx",
+        "arbin_bdf_cut.csv",
+    ],
+)
+def test_truncated_and_garbage_files_give_a_clear_error(name: str, tmp_path: Path) -> None:
+    """Half a file (a copy cut off mid-transfer) and random bytes: a message naming the file,
+    never a traceback and never figures from a half-cycle cut short."""
+    data = (REAL / name).read_bytes()
+    garbage = bytes((i * 7919 + 13) % 251 for i in range(5000))
+    for label, content in (("half", data[: len(data) // 2]), ("garbage", garbage)):
+        path = tmp_path / f"{label}_{name}"
+        path.write_bytes(content)
+        with pytest.raises(LabledgerError) as err:
+            analyze_cycling(path, cell_type=EXPECTED[name]["cell_type"])
+        assert path.name in str(err.value)

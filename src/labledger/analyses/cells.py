@@ -31,7 +31,9 @@ def cell_params(record: RecordBase, config: Config) -> dict[str, Any]:
         "area_cm2": record.area_cm2,
         "window": list(window) if window else None,
         "reference_cycle": options.reference_cycle if options else None,
-        "activation_cycles": p.precycle.cycles if p.precycle else None,
+        # The record says how many precycling cycles there were; without it none are excluded
+        # (a guess from the voltages could discard every cycle of a short test).
+        "activation_cycles": p.precycle.cycles if p.precycle else 0,
         "current_density_mA_cm2": p.current_density_mA_cm2,
         "columns": columns,
     }

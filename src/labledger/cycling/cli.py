@@ -24,6 +24,13 @@ def _pct(value: float | None) -> float | None:
 def _summary_lines(d: dict) -> list[str]:
     s, w = d["summary"], d["window"]
     lines = [f"{d['source']} ({d['dialect']}, {d['cell_type']} cell): {s['n_cycles']} cycles"]
+    r = d.get("reading")
+    if r:
+        lines.append(
+            f"read {r['rows']} rows, {r['half_cycles']} half-cycles, {r['complete_cycles']} "
+            f"complete cycles ({r['tester_cycles']} tester cycle numbers)"
+        )
+        lines += [f"left out: {x['count']} {x['what']}(s), {x['why']}" for x in r["left_out"]]
     if d["activation"]["file_cycles"]:
         lines.append(f"activation (excluded): file cycles {d['activation']['file_cycles']}")
     pct = {k: None if s[k] is None else 100 * s[k] for k in ("mean_ce", "pooled_ce")}
@@ -59,6 +66,7 @@ def _summary_lines(d: dict) -> list[str]:
         lines.append(
             f"mean average discharge voltage {_fmt(s['mean_avg_discharge_V'], '.3f', ' V')}"
         )
+    lines += [f"FLAG: {f}" for f in d.get("flags", [])]
     lines += [f"note: {n}" for n in d["notes"]]
     return lines
 
@@ -99,8 +107,8 @@ def analyze(
     activation_cycles: Annotated[
         int | None,
         typer.Option(
-            help="Leading precycling/formation cycles to exclude (default: detected "
-            "for half cells, none for full cells)."
+            help="Leading precycling/formation cycles to exclude (default: half cells "
+            "detect 0-2.5 V sweeps, never all cycles; full cells none)."
         ),
     ] = None,
     current_density_ma_cm2: Annotated[

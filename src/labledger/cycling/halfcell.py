@@ -18,7 +18,7 @@ from labledger.cycling.cycles import (
 from labledger.cycling.failure import Failure, detect_failure
 from labledger.cycling.halfcycles import segment
 from labledger.cycling.nucleation import Nucleation, nucleation_overpotential
-from labledger.cycling.quality import plausibility_flags, reading_summary
+from labledger.cycling.quality import CE_HIGH, plausibility_flags, reading_summary
 from labledger.cycling.table import ANALYSIS_VERSION, CyclingAnalysisError, CyclingData
 
 #: CE a half cell has to reach for `first_cycle_ce_99` (the customary 99 % mark).
@@ -42,8 +42,8 @@ class HalfCellResult:
        hysteresis_n = (V_strip,mid - V_plate,mid) * 1000 mV,
        V_mid the median voltage over the middle half of each step's capacity.
     4. Over the window (default 2..N): mean CE = mean(CE_n) and pooled CE =
-       sum(Q_strip) / sum(Q_plate); first_cycle_ce_99 is the first n with CE_n >= 99 %
-       before any failure onset (a shorted cell's CE above 100 % does not count).
+       sum(Q_strip) / sum(Q_plate); first_cycle_ce_99 is the first n with 99 % <= CE_n <=
+       105 % before any failure onset (a shorted cell's CE above 100 % does not count).
     5. eta_nuc of the first plating (see `Nucleation`) and failure onset (see `Failure`).
     6. `flags`: CE outside 0.5-1.05, implausible areal capacity, failure on cycle 2, few cycles.
     """
@@ -196,7 +196,9 @@ def analyze_half_cell(
     pooled = w["q_strip_mAh"].sum() / w["q_plate_mAh"].sum() if w["q_plate_mAh"].sum() else np.nan
     failure = detect_failure(cycles["ce"].to_numpy(), cycles["hysteresis_mV"].to_numpy())
     healthy = cycles if failure is None else cycles[cycles["cycle"] < failure.cycle]
-    reach = healthy.loc[healthy["ce"] >= CE_MARK, "cycle"]
+    # a CE far above 1 (more stripped than plated) is no sign of a healthy cell either
+    plausible = (healthy["ce"] >= CE_MARK) & (healthy["ce"] <= CE_HIGH)
+    reach = healthy.loc[plausible, "cycle"]
     first_99 = int(reach.iloc[0]) if len(reach) else None
 
     nucleation = None

@@ -10,8 +10,8 @@
 3. The half-cycle running when the record ends is kept only if it looks finished: at least
    half the median charge of the last `RECENT_HALVES` half-cycles of its direction and an end
    voltage within `END_VOLTAGE_TOLERANCE` of the voltage span from where those ended (its
-   cut-off). A test
-   stopped mid-charge fails one of the two.
+   cut-off); with no earlier half-cycle of its direction, at least half the charge of the
+   half-cycle before it. A test stopped mid-charge fails one of these.
 The tester's own cycle number stays available (`file_cycle` = tester cycle at a cycle's start);
 it never decides which steps form a cycle.
 """
@@ -58,8 +58,9 @@ def _final_half_finished(halves: pd.DataFrame) -> bool:
     last = halves.iloc[-1]
     earlier = halves.iloc[:-1]
     earlier = earlier[earlier["direction"] == last["direction"]].tail(RECENT_HALVES)
-    if len(earlier) == 0:
-        return True  # nothing to compare with: taken as finished
+    if len(earlier) == 0:  # compare with the half-cycle before it (a CE of at least 0.5)
+        before = halves["capacity_mAh"].iloc[-2] if len(halves) > 1 else 0.0
+        return bool(last["capacity_mAh"] >= END_CHARGE_FRACTION * before)
     span = float(halves["v_max"].max() - halves["v_min"].min()) or 1.0
     v_ok = abs(last["v_end"] - earlier["v_end"].median()) <= END_VOLTAGE_TOLERANCE * span
     q_ok = last["capacity_mAh"] >= END_CHARGE_FRACTION * earlier["capacity_mAh"].median()
