@@ -25,13 +25,13 @@ def step_type_exclusions(raw: pd.DataFrame) -> dict[str, np.ndarray]:
     column = next((c for c in STEP_TYPE_COLUMNS if c in raw.columns), None)
     if column is None:
         return {}
-    labels = raw[column].astype(str).str.strip()
-    unique = labels.unique()
-    other = [u for u in unique if u and u != "nan" and not _CYCLING_TYPE.search(u)]
-    return {
-        f"tester step type {u!r} (neither charge, discharge nor rest)": (labels == u).to_numpy()
-        for u in other
-    }
+    codes, uniques = pd.factorize(raw[column])  # a few labels over many rows: test each once
+    out = {}
+    for i, label in enumerate(str(u).strip() for u in uniques):
+        if label and label != "nan" and not _CYCLING_TYPE.search(label):
+            reason = f"tester step type {label!r} (neither charge, discharge nor rest)"
+            out[reason] = out.get(reason, np.zeros(len(codes), dtype=bool)) | (codes == i)
+    return out
 
 
 def is_neware_regular(lines: list[str]) -> bool:
