@@ -42,7 +42,7 @@ def test_fit_json_with_geometry(raw, tmp_path):
     assert d["bulk_determined"] is True
     assert d["sigma_bulk_S_cm"] > d["sigma_total_S_cm"] > 0
     assert {a["role"] for a in d["arcs"]} == {"bulk", "grain_boundary"}
-    assert set(d["fit"]["parameters"]["R1"]) == {"value", "stderr", "unit"}
+    assert set(d["fit"]["parameters"]["R1"]) == {"value", "stderr", "unit", "determined"}
     assert d["linkk"]["consistent"] is True
     assert svg.read_text().lstrip().startswith("<?xml")
 
@@ -136,3 +136,33 @@ def test_ill_suited_default_circuit_is_reported_not_crashed():
 
     d = json.loads(js.stdout, parse_constant=no_nan)  # NaN/inf must have become null
     assert any(a["f_c_Hz"] is None for a in d["arcs"])
+
+
+REAL = __import__("pathlib").Path(__file__).parent / "real"
+
+
+def test_weighting_option_and_named_circuit_kept():
+    args = ["fit", str(REAL / "exampleData.csv"), "--circuit", "R0-p(R1,C1)-p(R2-Wo1,C2)"]
+    a = json.loads(runner.invoke(app, [*args, "--weighting", "impedance.py", "--json"]).stdout)
+    b = json.loads(runner.invoke(app, [*args, "--weighting", "unit", "--json"]).stdout)
+    assert a["fit"]["weighting"] == b["fit"]["weighting"] == "unit"
+    assert a["fit"]["chi2"] == b["fit"]["chi2"]
+    assert a["circuit_used"] == "R0-p(R1,C1)-p(R2-Wo1,C2)"
+    bad = runner.invoke(app, [*args, "--weighting", "bogus"])
+    assert bad.exit_code == 1 and "weighting must be one of" in bad.stderr
+
+
+def test_not_determined_parameters_and_total_say_why():
+    res = runner.invoke(app, ["fit", str(REAL / "exampleDataBioLogic.mpt"), *GEOM])
+    assert res.exit_code == 0, res.output
+    assert "CPE3_0   not determined (ran to a bound" in res.stdout
+    assert "sigma_total  not determined  (the fitted points fail the Lin-KK test" in res.stdout
+    assert "Warning" not in res.output
+
+
+def test_exact_circuit_option_keeps_the_default_circuit():
+    path = str(REAL / "exampleDataBioLogic.mpt")
+    auto = json.loads(runner.invoke(app, ["fit", path, *GEOM, "--json"]).stdout)
+    exact = json.loads(runner.invoke(app, ["fit", path, *GEOM, "--exact-circuit", "--json"]).stdout)
+    assert auto["circuit_used"] == "R1-p(R2,CPE2)-CPE3"
+    assert exact["circuit_used"] == "p(R1,CPE1)-p(R2,CPE2)-CPE3"

@@ -75,7 +75,8 @@ def test_fallback_circuit_is_used_when_bulk_arc_is_far_above_the_window(h):
     r = analyze_spectrum(_spectrum(f, z), PELLET)
     assert r.sigma_bulk_S_cm is None
     assert r.sigma_total_S_cm == pytest.approx(5e-5, rel=0.01)
-    assert r.fit.circuit.text == "R1-p(R2,CPE2)-CPE3"
+    # the arc left is whichever the fit labelled second; both read one arc and a resistor
+    assert r.fit.circuit.text in ("R1-p(R2,CPE2)-CPE3", "p(R1,CPE1)-R2-CPE3")
     assert any("fallback" in n for n in r.notes)
     assert [o.circuit.text for o in r.other_fits] == ["p(R1,CPE1)-p(R2,CPE2)-CPE3"]
 

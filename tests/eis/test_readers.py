@@ -265,3 +265,48 @@ def test_short_row_names_the_line(tmp_path, h):
     p = h.write_table(tmp_path / "short.csv", "f,Z',Z''", rows)
     with pytest.raises(InputFileError, match=r"short\.csv:6: expected 3 columns, found 2"):
         read_spectrum(p)
+
+
+@pytest.mark.parametrize(
+    ("header", "f_scale", "z_scale", "sign"),
+    [
+        ("freq_Hz,Z_real_ohm,Z_imag_ohm", 1.0, 1.0, 1),
+        ("Frequency (kHz),Z' (kΩ),-Z'' (kΩ)", 1e3, 1e3, -1),
+        ("f [Hz],Re(Z) [mOhm],Im(Z) [mOhm]", 1.0, 1e-3, 1),
+        ("Freq/Hz,Zre (ohms),Zim (ohms)", 1.0, 1.0, 1),
+    ],
+)
+def test_columns_by_meaning_and_unit(tmp_path, simple_spectrum, h, header, f_scale, z_scale, sign):
+    f, z = simple_spectrum
+    rows = _rows(f / f_scale, z.real / z_scale, sign * z.imag / z_scale)
+    s = read_spectrum(h.write_table(tmp_path / "u.csv", header, rows))
+    np.testing.assert_allclose(s.frequency_Hz, f, rtol=1e-8)
+    np.testing.assert_allclose(s.Z, z, rtol=1e-8)
+
+
+def test_modulus_in_kohm_and_phase_in_radians(tmp_path, simple_spectrum, h):
+    f, z = simple_spectrum
+    rows = _rows(f, np.abs(z) / 1e3, np.angle(z))
+    s = read_spectrum(h.write_table(tmp_path / "mp.csv", "freq/Hz,|Z| (kOhm),phase (rad)", rows))
+    np.testing.assert_allclose(s.Z, z, rtol=1e-8)
+
+
+def test_only_modulus_is_refused_naming_what_was_found(tmp_path, simple_spectrum, h):
+    f, z = simple_spectrum
+    rows = _rows(f, np.abs(z), np.abs(z))
+    p = h.write_table(tmp_path / "m.csv", "freq/Hz,|Z|/Ohm,time/s", rows)
+    with pytest.raises(
+        InputFileError, match=r"m\.csv:2: no impedance columns .*only \|Z\|, no phase"
+    ):
+        read_spectrum(p)
+
+
+def test_preamble_then_table(tmp_path, simple_spectrum, h):
+    f, z = simple_spectrum
+    lines = ["Instrument: XYZ", "Date: 2024-01-01, 10:00", "", "Freq/Hz, Z'/ohm, Z\"/ohm", ""]
+    lines += [", ".join(r) for r in _rows(f, z.real, z.imag)]
+    p = tmp_path / "pre.txt"
+    p.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    s = read_spectrum(p)
+    np.testing.assert_allclose(s.Z, z, rtol=1e-8)
+    assert any("skipped 2 preamble line(s)" in n for n in s.notes)

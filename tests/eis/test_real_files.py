@@ -6,12 +6,13 @@ expected.json is written by tests/eis/real/make_expected.py from impedance.py it
 from __future__ import annotations
 
 import json
+import warnings
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from labledger.eis.analysis import analyze_spectrum
+from labledger.eis.analysis import Geometry, analyze_spectrum
 from labledger.eis.fit import fit_circuit
 from labledger.eis.readers import read_spectrum
 from labledger.errors import InputFileError
@@ -118,3 +119,72 @@ def test_dummy_circuits_as_impedance_py_fits_them(name):
         assert ours.param(p) == pytest.approx(value, rel=0.01), p
     assert same.chi2 <= ref["chi2_unit"] * (1 + 1e-6)
     assert ours.chi2 <= ref["chi2_modulus"] * (1 + 1e-6)
+
+
+@pytest.mark.parametrize("weighting", ["modulus", "unit"])
+def test_all_points_no_worse_than_impedance_py_and_no_collapsed_capacitor(weighting):
+    """All 66 points, inductive ones included: the case where C1 used to collapse to 1e-42 F."""
+    ref = GS["all_points"]
+    s = read_spectrum(REAL / "exampleData.csv")
+    fit = fit_circuit(
+        s.frequency_Hz, s.Z, GS["circuit"], weighting=weighting, remove_outliers=False
+    )
+    assert fit.chi2 <= ref[f"chi2_{weighting}"] * (1 + 1e-6)
+    for name in ("R0", "R1", "C1", "R2", "C2"):
+        assert fit.determined(name), fit.undetermined_reasons
+        assert 1e-6 < fit.param(name) < 1e3
+
+
+def test_named_circuit_is_kept_with_geometry_too():
+    s = read_spectrum(REAL / "exampleDataBioLogic.mpt")
+    named = analyze_spectrum(s, PELLET_GEOMETRY, circuit="p(R1,CPE1)-p(R2,CPE2)-CPE3")
+    assert named.fit.circuit.text == "p(R1,CPE1)-p(R2,CPE2)-CPE3" and not named.other_fits
+    chosen = analyze_spectrum(s, PELLET_GEOMETRY)  # no circuit named: the fallback may win
+    assert chosen.fit.circuit.text == "R1-p(R2,CPE2)-CPE3"
+
+
+def test_series_resistors_are_not_split():
+    s = read_spectrum(REAL / "exampleData.csv")
+    fit = fit_circuit(s.frequency_Hz, s.Z, "R0-R1-p(R2,CPE1)-W1")
+    d = fit.to_dict()
+    for name in ("R0", "R1"):
+        assert not fit.determined(name)
+        assert d["parameters"][name]["value"] is None
+        assert "only the sum R0+R1" in d["parameters"][name]["reason"]
+    total = d["sums"]["R0+R1"]
+    assert total["value"] == pytest.approx(fit.param("R0") + fit.param("R1"))
+    assert 0 < total["stderr"] < 0.1 * total["value"]
+
+
+PELLET_GEOMETRY = Geometry.from_options(1.0, diameter_mm=10.0)
+
+
+@pytest.mark.parametrize("name", READABLE)
+def test_every_file_gives_an_honest_total_and_no_warning(name):
+    """R_total lies at or above the high-frequency plateau and the fit follows the spectrum,
+    or it is not determined with a reason; undetermined parameters carry no value."""
+    s = read_spectrum(REAL / name)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        r = analyze_spectrum(s, PELLET_GEOMETRY)
+    d = r.to_dict()
+    if r.R_total_ohm is None:
+        assert not d["total_determined"] and d["total_reason"] and d["sigma_total_S_cm"] is None
+    else:
+        noise = max(r.linkk.residual_rms, 0.002)
+        plateau = s.Z.real[:3].min() - 4 * noise * np.abs(s.Z[:3]).max()
+        assert r.linkk.consistent and r.R_total_ohm >= plateau
+    for p, v in d["fit"]["parameters"].items():
+        value = r.fit.param(p)
+        if not v["determined"]:
+            assert v["value"] is None and v["reason"], p
+        else:
+            assert 1e-30 <= abs(value) <= 1e30, p
+
+
+def test_inconsistent_spectrum_gives_no_sigma():
+    s = read_spectrum(REAL / "exampleDataCHInstruments.txt")
+    r = analyze_spectrum(s, PELLET_GEOMETRY)
+    assert not r.linkk.consistent
+    assert r.sigma_total_S_cm is None and "Lin-KK" in r.total_reason
+    assert r.R_total_fit_ohm is not None  # the fit's number stays visible, marked as such

@@ -40,8 +40,14 @@ def analyze_eis(record: RecordBase, raw: Path, config: Config, plot: Path | None
     params = eis_params(record, config)
     circuit = params["circuit"]
     try:
+        # a circuit the record names is fitted as named; the configured default may give way
+        # to its fallback when an arc lies above the measured window
         result = analyze_spectrum(
-            read_spectrum(raw), geometry, circuit=circuit, temperature_C=record.temperature_C
+            read_spectrum(raw),
+            geometry,
+            circuit=circuit,
+            temperature_C=record.temperature_C,
+            choose_circuit=params["circuit_from"] == "config",
         )
     except ValueError as err:  # a circuit that does not parse or cannot fit these data
         from labledger.errors import LabledgerError

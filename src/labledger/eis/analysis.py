@@ -2,30 +2,43 @@
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from labledger.eis.circuit import PELLET_CIRCUIT, Circuit, Node
+from labledger.eis.arcs import (
+    BULK_FC_MAX_FRACTION,
+    GRAIN_BOUNDARY_MAX_F_PER_CM,
+    SURFACE_LAYER_FROM_F_PER_CM,
+    Arc,
+    fallback_circuit,
+    find_arcs,
+    role_of,
+)
+from labledger.eis.circuit import PELLET_CIRCUIT, Circuit
 from labledger.eis.fit import CircuitFit, fit_circuit
 from labledger.eis.linkk import LinKKResult, lin_kk
 from labledger.eis.spectrum import Spectrum
+from labledger.eis.totals import (
+    BULK_MAX_F_PER_CM,
+    bulk_status,
+    resistances,
+    total_status,
+)
 
-__all__ = ["Arc", "EISResult", "Geometry", "analyze_spectrum"]
-
-# Capacitance per cell constant, C * L / A in F/cm (Irvine, Sinclair, West, Adv. Mater. 1990, 2,
-# 132): bulk ~1e-12, grain boundary 1e-11..1e-8, surface layer 1e-9..1e-7, electrode interface
-# 1e-7..1e-5. The boundaries below sit where one range ends and the next begins.
-BULK_MAX_F_PER_CM = 1e-11
-GRAIN_BOUNDARY_MAX_F_PER_CM = 1e-7
-SURFACE_LAYER_FROM_F_PER_CM = 1e-8
-
-BULK_FC_MAX_FRACTION = 0.5
-"""The bulk arc counts as measured only if its apex frequency is at most half the highest
-measured frequency, so that the apex and the high-frequency side of the arc are in the data."""
-
-BULK_MAX_REL_STDERR = 0.05
-"""...and if its resistance is determined to 5 % (1 sigma) or better."""
+__all__ = [
+    "BULK_FC_MAX_FRACTION",
+    "BULK_MAX_F_PER_CM",
+    "GRAIN_BOUNDARY_MAX_F_PER_CM",
+    "Arc",
+    "EISResult",
+    "Geometry",
+    "analyze_spectrum",
+    "fallback_circuit",
+    "find_arcs",
+    "role_of",
+]
 
 
 @dataclass(frozen=True)
@@ -67,42 +80,6 @@ class Geometry:
         }
 
 
-@dataclass(frozen=True)
-class Arc:
-    """One R||C or R||CPE block of the fitted circuit.
-
-    C_eff (F) by Brug: C_eff = Q^(1/n) R^((1-n)/n) (= C for an ideal capacitor);
-    f_c = 1 / (2 pi (R Q)^(1/n)) (Hz), the apex frequency; C_per_cm = C_eff * L / A (F/cm).
-    role: bulk, grain_boundary or electrode by C_per_cm, "unassigned" without geometry,
-    "outside_window" when the apex is above the measured window (part of the intercept).
-    """
-
-    resistor: str
-    capacitor: str
-    R_ohm: float
-    R_stderr_ohm: float
-    Q: float
-    n: float
-    C_eff_F: float
-    f_c_Hz: float
-    C_per_cm_F: float | None
-    role: str
-
-    def to_dict(self) -> dict:
-        return {
-            "resistor": self.resistor,
-            "capacitor": self.capacitor,
-            "R_ohm": _num(self.R_ohm),
-            "R_stderr_ohm": _num(self.R_stderr_ohm),
-            "Q": _num(self.Q),
-            "n": _num(self.n),
-            "C_eff_F": _num(self.C_eff_F),
-            "f_c_Hz": _num(self.f_c_Hz),
-            "C_per_cm_F": _num(self.C_per_cm_F),
-            "role": self.role,
-        }
-
-
 def _num(v) -> float | None:
     if v is None:
         return None
@@ -123,87 +100,6 @@ def _sigma_err(geom: Geometry | None, r: float | None, r_err: float | None) -> f
     return s * r_err / r
 
 
-def role_of(c_per_cm: float) -> str:
-    """bulk / grain_boundary / electrode from the capacitance per cell constant (F/cm)."""
-    if c_per_cm < BULK_MAX_F_PER_CM:
-        return "bulk"
-    if c_per_cm < GRAIN_BOUNDARY_MAX_F_PER_CM:
-        return "grain_boundary"
-    return "electrode"
-
-
-def _blocks(tree: Node) -> tuple[Node, ...]:
-    return tree.children if tree.kind == "series" else (tree,)
-
-
-def find_arcs(fit: CircuitFit, geom: Geometry | None, f_max_Hz: float = np.inf) -> list[Arc]:
-    """The R||C and R||CPE blocks of a fit with their effective capacitance and role.
-
-    An arc whose apex lies above BULK_FC_MAX_FRACTION * f_max_Hz is "outside_window": its
-    capacitance (and so its kind) is not determined by the data.
-    """
-    arcs = []
-    for blk in _blocks(fit.circuit.tree):
-        if blk.kind != "parallel" or len(blk.children) != 2:
-            continue
-        kids = blk.children
-        if not all(k.kind == "element" for k in kids):
-            continue
-        rs = [k for k in kids if k.etype == "R"]
-        cs = [k for k in kids if k.etype in ("C", "CPE")]
-        if len(rs) != 1 or len(cs) != 1:
-            continue
-        r = fit.param(rs[0].name)
-        if cs[0].etype == "C":
-            q, n = fit.param(cs[0].name), 1.0
-        else:
-            q, n = fit.param(cs[0].name + "_0"), fit.param(cs[0].name + "_1")
-        with np.errstate(all="ignore"):  # a degenerate fit (R or Q -> 0) gives inf, not a crash
-            r64, q64 = np.float64(r), np.float64(q)
-            c_eff = float(q64 ** (1 / n) * r64 ** ((1 - n) / n))
-            f_c = float(1 / (2 * np.pi * (r64 * q64) ** (1 / n)))
-        c_cm = c_eff * geom.cell_constant_per_cm if geom else None
-        arcs.append(
-            Arc(
-                resistor=rs[0].name,
-                capacitor=cs[0].name,
-                R_ohm=r,
-                R_stderr_ohm=fit.param_stderr(rs[0].name),
-                Q=q,
-                n=n,
-                C_eff_F=c_eff,
-                f_c_Hz=f_c,
-                C_per_cm_F=c_cm,
-                role=(
-                    "unassigned"
-                    if c_cm is None
-                    else "outside_window"
-                    if f_c > BULK_FC_MAX_FRACTION * f_max_Hz
-                    else role_of(c_cm)
-                ),
-            )
-        )
-    return arcs
-
-
-def series_resistors(circuit: Circuit) -> list[str]:
-    """Names of resistors in series at the top level (the high-frequency intercept)."""
-    return [b.name for b in _blocks(circuit.tree) if b.kind == "element" and b.etype == "R"]
-
-
-def fallback_circuit(circuit: Circuit, arc: Arc) -> Circuit:
-    """The circuit with the given arc's R||C block replaced by its resistor alone."""
-    blocks = []
-    for b in _blocks(circuit.tree):
-        names = {e.name for e in b.elements()}
-        blocks.append(
-            arc.resistor
-            if b.kind == "parallel" and arc.resistor in names and arc.capacitor in names
-            else b.to_string()
-        )
-    return Circuit("-".join(blocks))
-
-
 @dataclass(frozen=True)
 class EISResult:
     """Analysis of one impedance spectrum.
@@ -216,16 +112,24 @@ class EISResult:
        arc's role follows from C_eff * L / A (F/cm): < 1e-11 bulk, < 1e-7 grain boundary, else
        electrode (Irvine, Sinclair, West 1990), never from the element order.
     3. An arc with f_c > BULK_FC_MAX_FRACTION * f_max is "outside_window": its capacitance is not
-       determined by the data, and its R is part of the high-frequency intercept. Then the circuit
-       with that arc replaced by its resistor (e.g. R1-p(R2,CPE2)-CPE3) is fitted too, and the fit
-       with the lower BIC = 2N ln(chi2/2N) + P ln(2N) is reported (the other is listed).
+       determined by the data, and its R is part of the high-frequency intercept. When no circuit
+       was named (or choose_circuit=True), the circuit with that arc replaced by its resistor
+       (e.g. R1-p(R2,CPE2)-CPE3) is fitted too, and the fit with the lower BIC = 2N ln(chi2/2N)
+       + P ln(2N) is reported (the other is listed); a named circuit is reported as fitted.
+       An arc whose capacitance is not determined has no C_eff or f_c; its role is
+       "outside_window" when its Q ran to 0 (a resistor at every frequency), else "undetermined".
     4. The bulk is determined only if no arc is outside the window, an arc has a bulk
        capacitance, and its R is known to BULK_MAX_REL_STDERR; else sigma_bulk is None and the
        reason is given.
     5. R_total = series resistors + outside-window, bulk and grain-boundary arcs (electrode arcs
-       and CPEs excluded); sigma = (L/A) / R in S/cm for
-       bulk, apparent grain boundary and total; stderr by propagation with the fit covariance.
+       and CPEs excluded); sigma = (L/A) / R in S/cm for bulk, apparent grain boundary and
+       total; stderr by propagation with the fit covariance.
     6. Lin-KK residuals (our `lin_kk`) judge whether the data are KK-consistent.
+    7. R_total is checked against the spectrum (`labledger.eis.totals.total_status`): its sum
+       must be determined, the fitted points must pass Lin-KK, the fit must follow both ends of
+       the spectrum within the noise, and R_total must not lie below the high-frequency plateau
+       nor beyond the largest measured Z'. Otherwise R_total and all conductivities are None,
+       total_reason says why, and R_total_fit_ohm keeps the fit's number.
     """
 
     spectrum: Spectrum
@@ -245,6 +149,9 @@ class EISResult:
     linkk: LinKKResult
     other_fits: tuple[CircuitFit, ...] = ()
     notes: tuple[str, ...] = field(default_factory=tuple)
+    total_determined: bool = False
+    total_reason: str = ""
+    R_total_fit_ohm: float | None = None
 
     @property
     def sigma_bulk_S_cm(self) -> float | None:
@@ -293,6 +200,9 @@ class EISResult:
             "R_gb_stderr_ohm": _num(self.R_gb_stderr_ohm),
             "R_total_ohm": _num(self.R_total_ohm),
             "R_total_stderr_ohm": _num(self.R_total_stderr_ohm),
+            "total_determined": self.total_determined,
+            "total_reason": self.total_reason,
+            "R_total_fit_ohm": _num(self.R_total_fit_ohm),
             "charge_transfer_R_ohm": _num(self.charge_transfer_R_ohm),
             "bulk_determined": self.bulk_determined,
             "bulk_reason": self.bulk_reason,
@@ -317,73 +227,37 @@ class EISResult:
         }
 
 
-def _bulk_status(arcs: list[Arc], fit: CircuitFit, f_max: float) -> tuple[bool, str]:
-    """Whether the bulk resistance is determined, and why (not)."""
-    outside = [a for a in arcs if a.role == "outside_window"]
-    bulk = [a for a in arcs if a.role == "bulk"]
-    if outside:
-        a = max(outside, key=lambda a: a.f_c_Hz)
-        return False, (
-            f"the highest-frequency arc ({a.resistor}, apex {a.f_c_Hz:.3g} Hz) is above "
-            f"{BULK_FC_MAX_FRACTION:g} x the highest measured frequency ({f_max:.3g} Hz): "
-            "R_bulk is not determined, only the total"
-        )
-    if not bulk:
-        return False, (
-            f"no arc with a bulk capacitance (C*L/A < {BULK_MAX_F_PER_CM:g} F/cm)"
-            + (
-                "; the bulk resistance is part of the high-frequency intercept"
-                if series_resistors(fit.circuit)
-                else ""
-            )
-        )
-    b = max(bulk, key=lambda a: a.f_c_Hz)
-    rel = b.R_stderr_ohm / b.R_ohm if np.isfinite(b.R_stderr_ohm) else np.inf
-    if rel > BULK_MAX_REL_STDERR:
-        return False, (
-            f"bulk resistance uncertain ({rel:.0%} > {BULK_MAX_REL_STDERR:.0%} "
-            "relative stderr): not determined, only the total"
-        )
-    return True, f"bulk arc apex at {b.f_c_Hz:.3g} Hz lies inside the measured window"
-
-
-def _resistances(fit: CircuitFit, arcs: list[Arc], geom: Geometry | None):
-    """R_bulk, R_gb, R_total (with stderr) of a fit; None where not applicable."""
-    series = series_resistors(fit.circuit)
-    if geom is None:
-        return None, None, None, None, None, None
-    outside = [a.resistor for a in arcs if a.role == "outside_window"]
-    bulk = [a.resistor for a in arcs if a.role == "bulk"]
-    gb = [a.resistor for a in arcs if a.role == "grain_boundary"]
-    names = series + outside + bulk + gb
-    if not names:
-        return None, None, None, None, None, None
-
-    def total(ns):
-        if not ns:
-            return None, None
-        return sum(fit.param(n) for n in ns), fit.stderr_of_sum(ns)
-
-    rb, rbe = total(bulk)
-    rg, rge = total(gb)
-    rt, rte = total(names)
-    return rb, rbe, rg, rge, rt, rte
-
-
 def analyze_spectrum(
     spectrum: Spectrum,
     geometry: Geometry | None = None,
     circuit: str | None = None,
     temperature_C: float | None = None,
     initial_guess: list[float] | None = None,
+    weighting: str = "modulus",
+    choose_circuit: bool | None = None,
 ) -> EISResult:
     """Fit and interpret one spectrum; see EISResult for the method. Raises ValueError for a
-    circuit that does not parse or fit the data size."""
+    circuit that does not parse or fit the data size.
+
+    choose_circuit: whether the fallback circuit of step 3 may replace the circuit; by default
+    only when no circuit is named (the default circuit), so a named circuit is fitted and
+    reported as it is. numpy/scipy warnings are silenced; the fit notes what matters.
+    """
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return _analyze(
+            spectrum, geometry, circuit, temperature_C, initial_guess, weighting, choose_circuit
+        )
+
+
+def _analyze(spectrum, geometry, circuit, temperature_C, initial_guess, weighting, choose):
     requested = circuit or PELLET_CIRCUIT
+    if choose is None:
+        choose = circuit is None
     cir = Circuit(requested)
     notes = list(spectrum.notes)
     f, z = spectrum.frequency_Hz, spectrum.Z
-    fit = fit_circuit(f, z, cir, initial_guess=initial_guess)
+    fit = fit_circuit(f, z, cir, initial_guess=initial_guess, weighting=weighting)
     notes.extend(fit.notes)
     f_max = float(f.max())
     arcs = find_arcs(fit, geometry, f_max)
@@ -392,15 +266,22 @@ def analyze_spectrum(
     if geometry is None:
         reason = "no geometry given: arcs not assigned, no conductivity"
     else:
-        bulk_ok, reason = _bulk_status(arcs, fit, f_max)
+        bulk_ok, reason = bulk_status(arcs, fit, f_max, BULK_FC_MAX_FRACTION)
         outside = [a for a in arcs if a.role == "outside_window"]
-        if outside:
-            high = max(outside, key=lambda a: a.f_c_Hz)
+        if outside and not choose:
+            notes.append(
+                f"arc {outside[0].resistor} lies above the window; the circuit {fit.circuit.text} "
+                "was named, so it is reported as fitted (no fallback circuit tried)"
+            )
+        elif outside:
+            high = max(outside, key=lambda a: a.f_c_Hz if np.isfinite(a.f_c_Hz) else np.inf)
             alt_cir = fallback_circuit(fit.circuit, high)
             try:
                 # same points as the main fit (outliers stay out), so that BICs compare
                 used = fit.used
-                alt = fit_circuit(f[used], z[used], alt_cir, remove_outliers=False)
+                alt = fit_circuit(
+                    f[used], z[used], alt_cir, remove_outliers=False, weighting=weighting
+                )
                 alt = replace(alt, used=used.copy(), n_points=int(used.size))
             except ValueError as exc:
                 notes.append(f"fallback circuit {alt_cir.text} not fitted: {exc}")
@@ -411,10 +292,13 @@ def analyze_spectrum(
                     f"{alt_cir.text} (BIC {alt.bic:.1f} < {fit.bic:.1f} of {fit.circuit.text})"
                 )
                 others.append(fit)
+                # the replaced fit's verdicts on its own parameters no longer apply
+                gone = {f"{n} not determined: {w}" for n, w in fit.undetermined}
+                notes = [n for n in notes if n not in gone]
                 fit = alt
                 notes.extend(alt.notes)
                 arcs = find_arcs(fit, geometry, f_max)
-                bulk_ok, reason = _bulk_status(arcs, fit, f_max)
+                bulk_ok, reason = bulk_status(arcs, fit, f_max, BULK_FC_MAX_FRACTION)
             elif alt is not None:
                 notes.append(
                     f"arc {high.resistor} lies above the window; the fallback {alt_cir.text} "
@@ -432,7 +316,19 @@ def analyze_spectrum(
                 f"arc {a.resistor}: C*L/A = {a.C_per_cm_F:.2g} F/cm is in the surface-layer range "
                 "(1e-8..1e-7); counted as grain boundary"
             )
-    rb, rbe, rg, rge, rt, rte = _resistances(fit, arcs, geometry)
+    rb, rbe, rg, rge, rt, rte = resistances(fit, arcs, geometry)
+    linkk = lin_kk(f, z)
+    total_ok, total_reason = False, "no geometry given"
+    rt_fit = rt
+    if geometry is not None:
+        # Lin-KK of the points the fit used: removed outliers would fail it on their own
+        kk_used = linkk if fit.used.all() else lin_kk(f[fit.used], z[fit.used])
+        total_ok, total_reason = total_status(spectrum, fit, arcs, rt, rte, kk_used)
+        if not total_ok:
+            notes.append(f"total not determined: {total_reason}")
+            rt, rte, rg, rge = None, None, None, None
+            if bulk_ok:
+                bulk_ok, reason = False, f"not determined: {total_reason}"
     if geometry is not None and not bulk_ok:
         rb, rbe = None, None
     if geometry is None and len(arcs) == 1:
@@ -452,7 +348,10 @@ def analyze_spectrum(
         R_total_stderr_ohm=rte,
         bulk_determined=bulk_ok,
         bulk_reason=reason,
-        linkk=lin_kk(f, z),
+        linkk=linkk,
         other_fits=tuple(others),
         notes=tuple(notes),
+        total_determined=total_ok,
+        total_reason=total_reason,
+        R_total_fit_ohm=rt_fit,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import warnings
 from pathlib import Path
 from typing import Annotated
 
@@ -45,21 +46,44 @@ def fit(
     temperature_c: Annotated[
         float | None, typer.Option(help="Measurement temperature in C.")
     ] = None,
+    weighting: Annotated[
+        str,
+        typer.Option(
+            help="Residual weighting: modulus (residual/|Z|, default), unit (unweighted) or "
+            "impedance.py (its CustomCircuit.fit default, the same as unit)."
+        ),
+    ] = "modulus",
+    choose_circuit: Annotated[
+        bool | None,
+        typer.Option(
+            "--choose-circuit/--exact-circuit",
+            help="May a circuit with an arc above the measured window be replaced by one "
+            "without it (by BIC)? Default: only when --circuit is not given.",
+        ),
+    ] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
     plot: Annotated[Path | None, typer.Option(help="Write a Nyquist plot (SVG) here.")] = None,
 ) -> None:
     """Fit an equivalent circuit to one spectrum; with geometry also give conductivities.
 
+    A circuit named with --circuit is fitted and reported as it is. Parameters the data do not
+    determine (resistors in series, an element run to a bound, stderr above the value) are
+    shown as not determined with the reason.
+
     Example: labledger eis fit EIS-003.csv --thickness-mm 1.0 --diameter-mm 10 --temperature-c 25
     """
+    import numpy as np
+
     from labledger.eis.analysis import Geometry, analyze_spectrum
     from labledger.eis.circuit import Circuit, CircuitSyntaxError
+    from labledger.eis.fit import normalise_weighting
     from labledger.eis.readers import read_spectrum
 
     geom = None
     try:
         if circuit is not None:
             Circuit(circuit)
+        normalise_weighting(weighting)
         if thickness_mm is not None or diameter_mm is not None or area_cm2 is not None:
             if thickness_mm is None:
                 raise ValueError("--thickness-mm is needed with --diameter-mm or --area-cm2")
@@ -67,12 +91,21 @@ def fit(
     except (CircuitSyntaxError, ValueError) as exc:
         _fail(exc)
     try:
-        spectrum = read_spectrum(file)
-        result = analyze_spectrum(spectrum, geom, circuit, temperature_c)
-        if plot is not None:
-            from labledger.eis.plot import nyquist_plot
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")  # numpy/scipy warnings never reach the terminal
+            spectrum = read_spectrum(file)
+            result = analyze_spectrum(
+                spectrum,
+                geom,
+                circuit,
+                temperature_c,
+                weighting=weighting,
+                choose_circuit=choose_circuit,
+            )
+            if plot is not None:
+                from labledger.eis.plot import nyquist_plot
 
-            nyquist_plot(result, plot)
+                nyquist_plot(result, plot)
     except LabledgerError as exc:
         _fail(exc)
     except ValueError as exc:  # a circuit with more parameters than the data can fit
@@ -82,9 +115,15 @@ def fit(
         return
     d = result.to_dict()
     typer.echo(f"{file}: {d['source']['n_points']} points, {d['source']['format']}")
-    typer.echo(f"circuit {d['circuit_used']}  weighted rms {_g(d['weighted_rms'], '.3%')}")
+    typer.echo(
+        f"circuit {d['circuit_used']}  {d['fit']['weighting']} weighting, "
+        f"rms {_g(d['weighted_rms'], '.3%')}"
+    )
     for p, v in d["fit"]["parameters"].items():
-        typer.echo(f"  {p:8s} {_fmt(v['value'], v['unit'], v['stderr'])}")
+        why = f" ({v['reason']})" if not v.get("determined", True) else ""
+        typer.echo(f"  {p:8s} {_fmt(v['value'], v['unit'], v['stderr'])}{why}")
+    for p, v in d["fit"].get("sums", {}).items():
+        typer.echo(f"  {p:8s} {_fmt(v['value'], v['unit'], v['stderr'])} (sum)")
     for a in d["arcs"]:
         c = f", C*L/A {_g(a['C_per_cm_F'], '.2g')} F/cm" if geom is not None else ""
         typer.echo(
@@ -92,8 +131,9 @@ def fit(
             f"C_eff {_g(a['C_eff_F'])} F{c}"
         )
     if geom is not None:
+        why = "" if d["total_determined"] else f"  ({d['total_reason']})"
         typer.echo(
-            f"sigma_total  {_fmt(d['sigma_total_S_cm'], 'S/cm', d['sigma_total_stderr_S_cm'])}"
+            f"sigma_total  {_fmt(d['sigma_total_S_cm'], 'S/cm', d['sigma_total_stderr_S_cm'])}{why}"
         )
         typer.echo(
             f"sigma_bulk   {_fmt(d['sigma_bulk_S_cm'], 'S/cm', d['sigma_bulk_stderr_S_cm'])}"
