@@ -158,6 +158,9 @@ LEFT JOIN electrode el ON el.id = e.sample;
 
 -- cell_figures: one row per cell with its lineage and the figures of its cycling analysis
 -- (CE as a fraction 0-1; mean over the stated window of cycles after activation).
+-- plausibility_flags: empty, or what looks wrong (the thresholds of labledger.cycling.quality):
+-- mean CE above 1.05 or below 0.5, a mean first-half-cycle capacity outside 0.001-50 mAh/cm2
+-- for the cell's area, failure by cycle 2, fewer than 3 complete cycles.
 CREATE VIEW cell_figures AS
 SELECT
   l.*,
@@ -172,7 +175,17 @@ SELECT
   r.mean_hysteresis_mv,
   r.reference_cycle,
   r.cycle_life,
-  r.final_retention
+  r.final_retention,
+  NULLIF(
+    CASE WHEN r.mean_ce > 1.05 THEN 'mean CE above 1.05. '
+         WHEN r.mean_ce < 0.5 THEN 'mean CE below 0.5. ' ELSE '' END
+    || CASE WHEN (SELECT AVG(COALESCE(cc.q_plate_mah, cc.q_charge_mah)) FROM cell_cycle cc
+                  WHERE cc.cell_id = l.cell_id) / l.area_cm2 NOT BETWEEN 0.001 AND 50
+            THEN 'capacity per area implausible. ' ELSE '' END
+    || CASE WHEN r.failure_cycle <= 2
+            THEN 'failure from cycle ' || CAST(r.failure_cycle AS TEXT) || '. ' ELSE '' END
+    || CASE WHEN r.n_cycles < 3 THEN 'fewer than 3 complete cycles. ' ELSE '' END,
+    '') AS plausibility_flags
 FROM lineage l
 LEFT JOIN cell_result r ON r.cell_id = l.cell_id;
 
