@@ -34,8 +34,8 @@ def _words(text: str) -> tuple[str, ...]:
 # Aliases per quantity, compared after `_canonical` (lower case, no spaces/underscores/dashes).
 # Earlier aliases are preferred when several headers match one quantity.
 _ALIASES: dict[str, tuple[str, ...]] = {
-    "time_s": _words("totaltime testtime 总时间 测试时间 累计时间 time elapsedtime runtime 时间 "
-                     "相对时间 t"),
+    "time_s": _words("totaltime testtime cumulativetime 总时间 测试时间 累计时间 time elapsedtime "
+                     "runtime 时间 相对时间 t"),
     "cycle": _words("cycle cycleindex cyclenumber cycleno cyc cycleid 循环 循环号 循环序号"),
     "step": _words("step stepindex stepnumber stepno ns 工步 工步号 步次 工步序号"),
     "current_mA": _words("current i <i> curr 电流"),

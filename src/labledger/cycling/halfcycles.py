@@ -32,9 +32,10 @@ END_CHARGE_FRACTION = 0.5
 #: and a rising polarisation move the end point slowly).
 RECENT_HALVES = 5
 
+#: Names of the half-cycles by the direction that starts a cycle (half cells start by plating).
 _WORDS = {
-    -1: ("reduction", "plating/discharge"),
-    1: ("oxidation", "stripping/charge"),
+    -1: {-1: "plating", 1: "stripping"},
+    1: {-1: "discharge", 1: "charge"},
 }
 
 
@@ -102,7 +103,7 @@ def segment(steps: pd.DataFrame, first_direction: int, excluded: dict[int, str])
     if n_half and halves["last_step"].iloc[-1] == len(s) - 1:
         final_ok = _final_half_finished(halves)
         if not final_ok:
-            word = _WORDS[int(halves["direction"].iloc[-1])][1]
+            word = _WORDS[first_direction][int(halves["direction"].iloc[-1])]
             left_out.append(
                 {
                     "what": "half-cycle",
@@ -122,7 +123,7 @@ def segment(steps: pd.DataFrame, first_direction: int, excluded: dict[int, str])
             pair_of_half[i] = pair_of_half[i + 1] = n_cycles
             i += 2
             continue
-        word, other = _WORDS[int(dirs[i])][1], _WORDS[-int(dirs[i])][1]
+        word, other = _WORDS[first_direction][dirs[i]], _WORDS[first_direction][-dirs[i]]
         if dirs[i] == first_direction:
             why = f"a {word} half-cycle with no {other} half-cycle after it"
         else:
