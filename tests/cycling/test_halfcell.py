@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from labledger.cycling import CyclingAnalysisError, analyze_cycling, read_cycling
-from labledger.cycling.synthetic import build_table, write_generic_csv
+from labledger.cycling.synthetic import Segment, build_table, write_generic_csv
 
 
 def test_ce_per_cycle_and_window_means(half_record):
@@ -138,3 +138,24 @@ def test_strip_first_cycle_numbering_is_repaired(half_record, tmp_path):
     assert any("re-paired" in n for n in result.notes)
     ce = half_record.q_strip / half_record.q_plate
     np.testing.assert_allclose(result.cycles["ce"], ce, atol=1e-6)
+
+
+def test_current_pulses_between_cycles_are_left_out(tmp_path, half_cell_segments):
+    """A 2 s +-1.13 mA pulse pair (a DCIR check, rests around each step) after every 5th cycle
+    is no plating/stripping cycle: the cycles and CE stay those of the plating/stripping steps."""
+    n = 20
+    q_plate = np.full(n, 1.13)
+    q_strip = q_plate * 0.99
+    segs = []
+    for seg in half_cell_segments(q_plate, q_strip):
+        segs.append(seg)
+        if seg.current_mA > 1 and seg.cycle % 5 == 0:
+            pulse_q = 1.13 * 2 / 3600
+            segs.append(Segment(seg.cycle, -1.13, pulse_q, lambda x: np.full_like(x, -0.03), 3))
+            segs.append(Segment(seg.cycle, 1.13, pulse_q, lambda x: np.full_like(x, 0.03), 3))
+    path = write_generic_csv(build_table(segs, rest_points=2), tmp_path / "pulses.csv")
+    result = analyze_cycling(path, "half", activation_cycles=2)
+    assert result.n_cycles == n
+    np.testing.assert_allclose(result.cycles["ce"], 0.99, atol=1e-6)
+    left = result.to_dict()["reading"]["left_out"]
+    assert any(x["count"] == 8 and "pulse" in x["why"] for x in left)

@@ -1,8 +1,8 @@
 """Cycles from the electrochemistry: half-cycles from the current, paired into cycles.
 
-1. A half-cycle is a run of consecutive steps with one sign of the current; rest steps and
-   steps the reader left out (impedance, pulses, tester step types that are neither charge nor
-   discharge) between them do not break the run and carry no charge.
+1. A half-cycle is a run of consecutive steps with one sign of the current; rest steps, steps
+   the reader left out (impedance, tester step types that are neither charge nor discharge) and
+   pulses (`PULSE_FRACTION`) between them do not break the run and carry no charge.
 2. A cycle is a half-cycle of the first direction followed by one of the other: reduction then
    oxidation for a half cell (plate, strip), oxidation then reduction for a full cell (charge,
    discharge). A half-cycle that has no partner (a discharge before the first charge, a charge
@@ -32,6 +32,11 @@ END_CHARGE_FRACTION = 0.5
 #: and a rising polarisation move the end point slowly).
 RECENT_HALVES = 5
 
+#: A current step with less than this fraction of the median step's charge and duration is a
+#: pulse or an excitation, left out (a cycling step of a record is rarely 100 times shorter than
+#: its typical step; a pulse train of its own is its median and stays in).
+PULSE_FRACTION = 0.01
+
 #: Names of the half-cycles by the direction that starts a cycle (half cells start by plating).
 _WORDS = {
     -1: {-1: "plating", 1: "stripping"},
@@ -53,6 +58,23 @@ class Segmentation:
     def half_cycles_left_out(self) -> int:
         """Half-cycles not in any cycle."""
         return sum(x["count"] for x in self.left_out if x["what"] == "half-cycle")
+
+
+def _pulses(s: pd.DataFrame, used: np.ndarray) -> np.ndarray:
+    """Current steps far shorter and smaller than the record's typical one: pulses (DCIR, GITT
+    within a cycling test) or an impedance excitation, not half-cycles."""
+    out = np.zeros(len(s), dtype=bool)
+    if used.sum() < 4:
+        return out
+    q = s["capacity_mAh"].to_numpy()
+    t = s["duration_s"].to_numpy()
+    q_med, t_med = np.median(q[used]), np.nanmedian(t[used])
+    if not (q_med > 0 and t_med > 0):
+        return out
+    with np.errstate(invalid="ignore"):
+        out = used & (q < PULSE_FRACTION * q_med) & (t < PULSE_FRACTION * t_med)
+    out[-1] = False  # the step running when the record ends: judged as a cut-short half-cycle
+    return out
 
 
 def _final_half_finished(halves: pd.DataFrame) -> bool:
@@ -78,6 +100,8 @@ def segment(steps: pd.DataFrame, first_direction: int, excluded: dict[int, str])
     s = steps.reset_index(drop=True).copy()
     code = s["left_out"].to_numpy() if "left_out" in s else np.zeros(len(s), dtype=np.int8)
     used = (s["direction"].to_numpy() != 0) & (code == 0)
+    pulse = _pulses(s, used)
+    used &= ~pulse
     direction = s["direction"].to_numpy()
     idx = np.flatnonzero(used)
     half = np.full(len(s), -1, dtype=np.int64)
@@ -137,6 +161,15 @@ def segment(steps: pd.DataFrame, first_direction: int, excluded: dict[int, str])
     rest = int(((direction == 0) & (code == 0)).sum())
     if rest:
         left_out.append({"what": "step", "count": rest, "why": "rest (no current)"})
+    if pulse.any():
+        left_out.append(
+            {
+                "what": "step",
+                "count": int(pulse.sum()),
+                "why": f"pulse or excitation (charge and duration below {PULSE_FRACTION:.0%} of "
+                "the median current step)",
+            }
+        )
     for c, reason in excluded.items():
         n = int((code == c).sum())
         if n:
