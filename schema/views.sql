@@ -8,8 +8,8 @@
 -- properties. Milling columns come from the first ball_mill step, calcine_* from the first
 -- calcine step, sinter_* from the last sinter step (the one that sets the microstructure).
 -- li2la2ti3o10_wt_pct, llto_wt_pct: weight fractions from the batch's XRD scans (mean over
--- scans, a phase not found counting as 0; LLTO = tetragonal + cubic perovskite; empty
--- without an analysed scan);
+-- the scans whose phases explain them, i.e. that have weight fractions; a phase not found
+-- counting as 0; LLTO = tetragonal + cubic perovskite; empty without such a scan);
 -- sigma_total_rt_s_cm: mean total conductivity (S/cm) of the batch's pellets at 20-30 C;
 -- ea_total_ev, ea_bulk_ev: activation energies from arrhenius_fit (ln(sigma*T) vs 1/T).
 CREATE VIEW batch_synthesis AS
@@ -53,11 +53,13 @@ SELECT
   (SELECT COUNT(*) FROM batch_step s WHERE s.batch_id = b.id) AS n_steps,
   (SELECT SUM(CASE WHEN p.phase = 'Li2La2Ti3O10' THEN p.wt_pct ELSE 0 END)
           / COUNT(DISTINCT x.id)
-     FROM xrd x JOIN xrd_phase p ON p.xrd_id = x.id WHERE x.sample = b.id)
+     FROM xrd x JOIN xrd_phase p ON p.xrd_id = x.id
+     WHERE x.sample = b.id AND p.wt_pct IS NOT NULL)
      AS li2la2ti3o10_wt_pct,
   (SELECT SUM(CASE WHEN SUBSTR(p.phase, 1, 4) = 'LLTO' THEN p.wt_pct ELSE 0 END)
           / COUNT(DISTINCT x.id)
-     FROM xrd x JOIN xrd_phase p ON p.xrd_id = x.id WHERE x.sample = b.id) AS llto_wt_pct,
+     FROM xrd x JOIN xrd_phase p ON p.xrd_id = x.id
+     WHERE x.sample = b.id AND p.wt_pct IS NOT NULL) AS llto_wt_pct,
   (SELECT COUNT(*) FROM xrd x JOIN xrd_result r ON r.xrd_id = x.id WHERE x.sample = b.id)
      AS n_xrd_scans,
   (SELECT AVG(r.sigma_total_s_cm) FROM eis e JOIN eis_result r ON r.eis_id = e.id
@@ -112,7 +114,9 @@ LEFT JOIN batch bs ON bs.id = m.sample
 LEFT JOIN electrode el ON el.id = m.sample
 LEFT JOIN batch be ON be.id = el.batch;
 
--- xrd_figures: one row per phase found in a scan, with the scan's batch and fit quality.
+-- xrd_figures: one row per phase found in a scan, with the scan's batch and fit quality;
+-- verdict 'explained', or 'not_explained' when no listed phase explains the scan (wt_pct is
+-- then empty; xrd_result.verdict_reason and .unexplained_peaks say why).
 CREATE VIEW xrd_figures AS
 SELECT
   x.id AS xrd_id,
@@ -125,7 +129,8 @@ SELECT
   p.c_a,
   r.rwp_percent,
   r.gof,
-  r.phases_detected
+  r.phases_detected,
+  CASE WHEN p.wt_pct IS NULL THEN 'not_explained' ELSE 'explained' END AS verdict
 FROM xrd x
 JOIN xrd_result r ON r.xrd_id = x.id
 JOIN xrd_phase p ON p.xrd_id = x.id

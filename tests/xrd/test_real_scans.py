@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from labledger.errors import InputFileError
 from labledger.xrd.analysis import analyze_scan
 from labledger.xrd.readers import read_scan
 
@@ -102,3 +103,70 @@ def test_result_says_which_wavelength_was_assumed(results):
     assert "assumed" in d["verdict"]["wavelength_note"]
     d = results("datalab/TiO2.raw").to_dict()
     assert "stated in the file" in d["verdict"]["wavelength_note"]
+
+
+def _two_scan_ras(tmp_path):
+    """The real RAS scan twice in one file, the second with Co radiation (a SmartLab file
+    can hold several scans, each with its own header)."""
+    text = (REAL / "pyscattdata" / "TiO2-1-3h.ras").read_bytes().decode("latin-1")
+    start, end = text.index("*RAS_HEADER_START"), text.index("*RAS_INT_END") + len("*RAS_INT_END")
+    block = text[start:end]
+    second = block.replace(
+        '*HW_XG_WAVE_LENGTH_ALPHA1 "1.540593"', '*HW_XG_WAVE_LENGTH_ALPHA1 "1.78897"'
+    )
+    assert second != block
+    path = tmp_path / "two.ras"
+    path.write_bytes((text[:end] + "\n" + second + text[end:]).encode("latin-1"))
+    return path
+
+
+def test_every_scan_of_a_multi_scan_ras_is_read(tmp_path):
+    from labledger.xrd.readers import read_scans
+
+    path = _two_scan_ras(tmp_path)
+    scans = read_scans(path)
+    assert len(scans) == 2
+    assert [s.metadata["scans_in_file"] for s in scans] == ["2", "2"]
+    assert scans[0].wavelength.ka1_a == pytest.approx(1.540593)
+    assert scans[1].wavelength.ka1_a == pytest.approx(1.78897)
+    assert read_scan(path, scan_index=1).summary()["scan_index"] == 1
+    assert scans[1].n_points == FACTS["pyscattdata/TiO2-1-3h.ras"]["n_points"]
+    with pytest.raises(InputFileError, match="holds 2 scan"):
+        read_scan(path, scan_index=2)
+
+
+def test_every_scan_of_a_multi_scan_xrdml_is_read(tmp_path):
+    from labledger.xrd.readers import read_scans
+
+    text = (REAL / "datalab" / "HL1-2_5-90_60min.xrdml").read_text()
+    start = text.index("<scan ")
+    end = text.index("</scan>") + len("</scan>")
+    path = tmp_path / "two.xrdml"
+    path.write_text(text[:end] + text[start:end] + text[end:])
+    scans = read_scans(path)
+    assert len(scans) == 2
+    assert all(s.n_points == FACTS["datalab/HL1-2_5-90_60min.xrdml"]["n_points"] for s in scans)
+
+
+def test_cli_analyses_every_scan_and_takes_a_wavelength(tmp_path):
+    from typer.testing import CliRunner
+
+    from labledger.xrd.cli import app
+
+    path = _two_scan_ras(tmp_path)
+    runner = CliRunner()
+    res = runner.invoke(app, ["analyze", str(path), "--only-phases", "rutile,anatase", "--json"])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.output)
+    assert [d["source"]["scan_index"] for d in doc["scans"]] == [0, 1]
+    assert doc["scans"][1]["verdict"]["scan_note"] == "scan 2 of the 2 in the file"
+    # the same scan, told it was Co Ka: other cells, and the note says what was assumed
+    xy = REAL / "xrd-autoanalyzer" / "TiO2.xy"
+    args = ["analyze", str(xy), "--only-phases", "anatase", "--json"]
+    cu = json.loads(runner.invoke(app, args).output)
+    co = json.loads(runner.invoke(app, [*args, "--wavelength", "Co"]).output)
+    assert "Cu Ka assumed" in cu["verdict"]["wavelength_note"]
+    assert "Co as given (assumed)" in co["verdict"]["wavelength_note"]
+    assert co["source"]["wavelength"]["ka1_A"] == pytest.approx(1.78897)
+    res = runner.invoke(app, [*args, "--wavelength", "0"])
+    assert res.exit_code == 1 and "wavelength 0 A" in res.output

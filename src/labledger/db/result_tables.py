@@ -151,6 +151,13 @@ class XrdResult(LedgerTable, table=True):
     gof: float | None = None
     zero_shift_deg: float | None = None
     n_points: int | None = None
+    verdict: str | None = Field(
+        default=None, description="explained, or not_explained (no listed phase explains it)."
+    )
+    verdict_reason: str | None = Field(default=None, sa_type=Text)
+    unexplained_peaks: str | None = Field(
+        default=None, sa_type=Text, description="'2theta deg (d A)' of each, semicolon-separated."
+    )
 
 
 class XrdPhase(LedgerTable, table=True):
@@ -161,7 +168,9 @@ class XrdPhase(LedgerTable, table=True):
     phase: str = Field(primary_key=True)
     formula: str | None = None
     space_group: str | None = None
-    wt_pct: float = Field(description="Weight fraction, wt %.")
+    wt_pct: float | None = Field(
+        default=None, description="Weight fraction, wt % (empty when the scan is not explained)."
+    )
     wt_pct_esd: float | None = Field(default=None, description="Statistical uncertainty, wt %.")
     a_a: float | None = Field(default=None, description="Refined a, Angstrom.")
     b_a: float | None = None

@@ -117,6 +117,16 @@ def _eis_rows(run_id: int, env: dict[str, Any]) -> dict[Table, list[dict[str, An
     return {EisResult.__table__: [summary], EisArc.__table__: arcs}
 
 
+def _xrd_verdict(verdict: dict[str, Any]) -> dict[str, Any]:
+    peaks = verdict.get("unexplained_peaks") or []
+    listed = "; ".join(f"{p['two_theta_deg']:.2f} deg ({p['d_A']:.3f} A)" for p in peaks)
+    return {
+        "verdict": verdict.get("status"),
+        "verdict_reason": "; ".join(verdict.get("reasons") or []) or None,
+        "unexplained_peaks": listed or None,
+    }
+
+
 def _xrd_rows(run_id: int, env: dict[str, Any]) -> dict[Table, list[dict[str, Any]]]:
     res = env["result"]
     xid = env["record_id"]
@@ -128,6 +138,7 @@ def _xrd_rows(run_id: int, env: dict[str, Any]) -> dict[Table, list[dict[str, An
         "gof": res.get("gof"),
         "zero_shift_deg": res.get("zero_shift_deg"),
         "n_points": res.get("n_points"),
+        **_xrd_verdict(res.get("verdict") or {}),
     }
     phases = []
     for p in res.get("phases", []):
@@ -138,7 +149,7 @@ def _xrd_rows(run_id: int, env: dict[str, Any]) -> dict[Table, list[dict[str, An
                 "phase": p["name"],
                 "formula": p.get("formula"),
                 "space_group": p.get("space_group"),
-                "wt_pct": p["wt_percent"],
+                "wt_pct": p.get("wt_percent"),
                 "wt_pct_esd": p.get("wt_percent_esd"),
                 "a_a": lattice.get("a_A"),
                 "b_a": lattice.get("b_A"),

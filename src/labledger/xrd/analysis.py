@@ -334,14 +334,20 @@ def analyze_file(
     phases: dict[str, Path] | None = None,
     references: str | Path | None = None,
     fmt: str | None = None,
+    scan_index: int = 0,
+    wavelength: str | None = None,
     **kwargs,
 ) -> XrdResult:
-    """Read `path` (format `fmt` or detected), resolve the candidate references (default
-    phases if None) and analyse."""
+    """Read scan `scan_index` of `path` (format `fmt` or detected), resolve the candidate
+    references (default phases if None) and analyse. `source.scans_in_file` of the result
+    says how many scans the file holds. `wavelength` (Ka1 in angstrom or an anode symbol) is
+    used when the file states none (see `readers.assume_wavelength`)."""
     from labledger.xrd.phases import default_phases
-    from labledger.xrd.readers import read_scan
+    from labledger.xrd.readers import assume_wavelength, read_scan
 
-    scan = read_scan(path, fmt)
+    scan = read_scan(path, fmt, scan_index)
+    if wavelength is not None:
+        scan = assume_wavelength(scan, wavelength)
     phases = default_phases() if phases is None else phases
     refs = resolve_references(phases, references)
     return analyze_scan(scan, refs, **kwargs)

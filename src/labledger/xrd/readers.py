@@ -48,13 +48,31 @@ WAVELENGTH_RANGE_A = (0.1, 5.0)
 FORMATS = ("xy", "xrdml", "ras", "brml", "raw")
 
 
-def read_scan(path: str | Path, fmt: str | None = None) -> Scan:
-    """Read one diffraction scan from `path`.
+def read_scan(path: str | Path, fmt: str | None = None, scan_index: int = 0) -> Scan:
+    """Read one diffraction scan from `path`: scan `scan_index` (0-based) of a multi-scan file.
 
     The format follows the content and the suffix, unless `fmt` names it ("xy", "csv", "xrdml",
-    "ras", "brml", "raw"; "auto" or None to detect; the xrd record's `raw_format`).
+    "ras", "brml", "raw"; "auto" or None to detect; the xrd record's `raw_format`). The scan's
+    metadata says how many scans the file holds (`scans_in_file`) and which one this is.
     """
-    path = Path(path)
+    scans = read_scans(path, fmt)
+    if not 0 <= scan_index < len(scans):
+        raise InputFileError(
+            path, f"scan {scan_index + 1} asked for; the file holds {len(scans)} scan(s)"
+        )
+    return scans[scan_index]
+
+
+def read_scans(path: str | Path, fmt: str | None = None) -> list[Scan]:
+    """Every scan of `path` (one for most files; Rigaku RAS and XRDML can hold several)."""
+    scans = _read_all(Path(path), fmt)
+    for i, scan in enumerate(scans):
+        scan.metadata.setdefault("scans_in_file", str(len(scans)))
+        scan.metadata.setdefault("scan_index", str(i))
+    return scans
+
+
+def _read_all(path: Path, fmt: str | None) -> list[Scan]:
     if not path.is_file():
         raise InputFileError(path, "no such file")
     data = path.read_bytes()
@@ -64,7 +82,7 @@ def read_scan(path: str | Path, fmt: str | None = None) -> Scan:
         forced = "xy" if fmt == "csv" else fmt
         if forced not in FORMATS:
             raise InputFileError(path, f"unknown format '{fmt}'; expected one of {FORMATS}")
-        return _READERS[forced](path, data)
+        return _as_list(_READERS[forced](path, data))
     fmt = _sniff(data) or SUFFIX_FORMATS.get(path.suffix.lower())
     if fmt is None:
         raise InputFileError(
@@ -74,8 +92,11 @@ def read_scan(path: str | Path, fmt: str | None = None) -> Scan:
     expected = SUFFIX_FORMATS.get(path.suffix.lower())
     if expected in ("raw", "brml", "xrdml") and fmt != expected:
         raise InputFileError(path, f"damaged or not a {_NAMES[expected]} file ({_HINTS[expected]})")
-    reader = _READERS[fmt]
-    return reader(path, data)
+    return _as_list(_READERS[fmt](path, data))
+
+
+def _as_list(read: Scan | list[Scan]) -> list[Scan]:
+    return read if isinstance(read, list) else [read]
 
 
 _NAMES = {
@@ -203,6 +224,32 @@ def wavelength_from(
     if ka2 is None or ka2 <= 0 or ratio <= 0:  # monochromatic: the ratio means nothing
         ka2, ratio = None, 0.0
     return Wavelength(float(ka1), ka2 and float(ka2), float(ratio), anode, True)
+
+
+def assume_wavelength(scan: Scan, spec: str | float) -> Scan:
+    """`scan` with the radiation `spec` (Ka1 in angstrom, or an anode: Cu, Co, Mo, Fe, Cr, Ag)
+    when its file states none; a stated wavelength is kept. The result's wavelength note then
+    names the given radiation instead of the Cu Ka default."""
+    from dataclasses import replace
+
+    if scan.wavelength.stated:
+        return scan
+    text = str(spec).strip()
+    anode = text.capitalize()
+    if anode in ANODE_LINES_A:
+        wl = wavelength_from(None, None, None, anode)
+    else:
+        try:
+            wl = wavelength_from(float(text))
+        except ValueError:
+            known = ", ".join(ANODE_LINES_A)
+            raise InputFileError(
+                scan.path, f"wavelength {text!r}; expected angstrom or an anode ({known})"
+            ) from None
+    wl = replace(wl, stated=False)
+    _check_wavelength(Path(scan.path), wl)
+    meta = {**scan.metadata, "wavelength_given": text}
+    return replace(scan, wavelength=wl, metadata=meta)
 
 
 # ---------------------------------------------------------------------------- text columns
@@ -335,8 +382,8 @@ def _parse_xml(path: Path, data: bytes, what: str) -> ElementTree.Element:
         raise InputFileError(path, f"damaged {what} ({err}); expected well-formed XML") from None
 
 
-def read_xrdml(path: Path, data: bytes) -> Scan:
-    """PANalytical XRDML: the first <scan>'s 2Theta positions and counts (or intensities)."""
+def read_xrdml(path: Path, data: bytes) -> list[Scan]:
+    """PANalytical XRDML: every <scan>'s 2Theta positions and counts (or intensities)."""
     root = _parse_xml(path, data, "XRDML file")
     if _local(root.tag) != "xrdMeasurements":
         raise InputFileError(path, f"root element <{_local(root.tag)}>; expected <xrdMeasurements>")
@@ -357,7 +404,14 @@ def read_xrdml(path: Path, data: bytes) -> Scan:
     scans = by_tag.get("scan", [])
     if not scans:
         raise InputFileError(path, "no <scan> element; expected one measured scan")
-    scan = scans[0]
+    return [_xrdml_scan(path, by_tag, scan, wl, i, len(scans)) for i, scan in enumerate(scans)]
+
+
+def _xrdml_scan(path: Path, by_tag: dict, scan, wl: Wavelength, index: int, n: int) -> Scan:
+    def first_float(tag: str) -> float | None:
+        els = by_tag.get(tag)
+        return header_number(path, els[0].text, f"<{tag}>") if els else None
+
     counts_el = None
     tt_el = None
     for el in scan.iter():
@@ -366,10 +420,11 @@ def read_xrdml(path: Path, data: bytes) -> Scan:
             counts_el = el
         if name == "positions" and el.get("axis") == "2Theta":
             tt_el = el
+    which = f"scan {index + 1} of {n}" if n > 1 else "the scan"
     if counts_el is None or not (counts_el.text or "").strip():
-        raise InputFileError(path, "the scan has no <counts> or <intensities>; expected data")
+        raise InputFileError(path, f"{which} has no <counts> or <intensities>; expected data")
     if tt_el is None:
-        raise InputFileError(path, "the scan has no 2Theta <positions>; expected a 2theta scan")
+        raise InputFileError(path, f"{which} has no 2Theta <positions>; expected a 2theta scan")
     try:
         y = np.array((counts_el.text or "").split(), dtype=float)
         listed = [e for e in tt_el if _local(e.tag) == "listPositions"]
@@ -387,77 +442,12 @@ def read_xrdml(path: Path, data: bytes) -> Scan:
         time = first_float("commonCountingTime")
         if time:
             y = y * time
-    meta = {"scans_in_file": str(len(scans))}
+    meta = {"scans_in_file": str(n), "scan_index": str(index)}
     for tag in ("sampleName", "name", "startTimeStamp"):
         els = by_tag.get(tag)
         if els and els[0].text:
             meta[tag] = els[0].text.strip()
     return checked_scan(path, tt, y, None, wl, "xrdml", meta)
-
-
-# ------------------------------------------------------------------------------------- RAS
-
-
-def read_ras(path: Path, data: bytes) -> Scan:
-    """Rigaku RAS: header `*KEY "value"` lines, data between *RAS_INT_START and *RAS_INT_END.
-
-    Data lines are `2theta intensity [attenuation factor]`; the intensity is multiplied by the
-    attenuation factor when present. Only the first scan of a multi-scan file is read.
-    """
-    text = _decode(path, data, "Rigaku RAS")
-    meta: dict[str, str] = {}
-    rows: list[list[float]] = []
-    inside = False
-    ended = False
-    for lineno, raw in enumerate(text.splitlines(), start=1):
-        line = raw.strip()
-        if not line:
-            continue
-        if line.startswith("*"):
-            if line.startswith("*RAS_INT_START"):
-                if rows:
-                    break
-                inside = True
-            elif line.startswith("*RAS_INT_END"):
-                inside, ended = False, True
-                break
-            else:
-                parts = line[1:].split(None, 1)
-                if len(parts) == 2:
-                    meta[parts[0]] = parts[1].strip().strip('"')
-            continue
-        if inside:
-            try:
-                values = [float(t) for t in line.split()]
-            except ValueError:
-                raise InputFileError(
-                    path, f"'{line[:40]}' is not numeric inside *RAS_INT_START", lineno
-                ) from None
-            if len(values) < 2:
-                raise InputFileError(path, "expected '2theta intensity [factor]' lines", lineno)
-            rows.append(values)
-    if not rows:
-        raise InputFileError(path, "no data between *RAS_INT_START and *RAS_INT_END")
-    if not ended:
-        raise InputFileError(path, "file ends before *RAS_INT_END; it looks truncated")
-    ncol = min(len(r) for r in rows)
-    arr = np.asarray([r[:ncol] for r in rows], dtype=float)
-    y = arr[:, 1] * (arr[:, 2] if ncol >= 3 else 1.0)
-
-    def num(key: str) -> float | None:
-        try:
-            return float(meta[key])
-        except (KeyError, ValueError):
-            return None
-
-    wl = wavelength_from(
-        num("HW_XG_WAVE_LENGTH_ALPHA1"),
-        num("HW_XG_WAVE_LENGTH_ALPHA2"),
-        None,
-        meta.get("HW_XG_TARGET_NAME"),
-    )
-    keep = {k: v for k, v in meta.items() if k in ("FILE_SAMPLE", "MEAS_DATA_COMMENT")}
-    return checked_scan(path, arr[:, 0], y, None, wl, "ras", keep)
 
 
 # ------------------------------------------------------------------------------------ BRML
@@ -529,6 +519,12 @@ def read_brml(path: Path, data: bytes) -> Scan:
     return checked_scan(path, arr[:, col], arr[:, -1], None, wl, "brml", {"member": names[0]})
 
 
+def _read_ras(path: Path, data: bytes) -> list[Scan]:
+    from labledger.xrd.rigaku_ras import read_ras
+
+    return read_ras(path, data)
+
+
 def _read_raw(path: Path, data: bytes) -> Scan:
     from labledger.xrd.bruker_raw import read_bruker_raw
 
@@ -538,7 +534,7 @@ def _read_raw(path: Path, data: bytes) -> Scan:
 _READERS = {
     "xy": read_text_columns,
     "xrdml": read_xrdml,
-    "ras": read_ras,
+    "ras": _read_ras,
     "brml": read_brml,
     "raw": _read_raw,
 }

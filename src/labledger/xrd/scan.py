@@ -87,4 +87,6 @@ class Scan:
             "two_theta_end_deg": float(tt[-1]),
             "step_deg": step,
             "wavelength": self.wavelength.to_dict(),
+            "scans_in_file": int(self.metadata.get("scans_in_file", 1)),
+            "scan_index": int(self.metadata.get("scan_index", 0)),
         }

@@ -182,6 +182,9 @@ def wavelength_note(scan: Scan) -> str:
         line += f", Ka2 {wl.ka2_a:g} A ratio {wl.ka2_ratio:g}"
     if wl.stated:
         return f"{line}, stated in the file"
+    given = scan.metadata.get("wavelength_given")
+    if given:
+        return f"{line}: the file states no wavelength; {given} as given (assumed)"
     return f"{line}: the file states no wavelength; Cu Ka assumed"
 
 
@@ -208,8 +211,15 @@ def make_verdict(
         reasons.append(f"GOF {gof:.1f} is far above counting statistics (limit {GOF_LIMIT:g})")
     explained = bool(accepted) and not reasons
     summary = f"{' + '.join(accepted)} explain(s) this scan" if explained else NOT_EXPLAINED
+    n_scans = int(scan.metadata.get("scans_in_file", 1))
+    scan_note = None
+    if n_scans > 1:
+        scan_note = (
+            f"scan {int(scan.metadata.get('scan_index', 0)) + 1} of the {n_scans} in the file"
+        )
     return {
         "status": "explained" if explained else "not_explained",
+        "scan_note": scan_note,
         "summary": summary,
         "reasons": reasons,
         "unexplained_peaks": peaks,
