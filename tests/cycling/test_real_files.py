@@ -83,6 +83,15 @@ def test_implausible_ce_is_flagged(results: dict) -> None:
     assert any("CE above 1.05" in f for f in d["flags"])
 
 
+def test_formation_detection_never_takes_every_cycle(results: dict) -> None:
+    """The graphite || Li Arbin file starts at 2.6 V (its one complete cycle looks like a
+    precycling sweep): nothing is excluded, and the note says so."""
+    result = _result("arbin_gr_li_channel_11.xlsx", results)
+    assert result.activation_file_cycles == ()
+    assert result.n_cycles == 1
+    assert any("none excluded" in n for n in result.notes)
+
+
 def test_plausible_file_has_no_ce_flag(results: dict) -> None:
     d = _result("neware_pr28_M50T.ndax", results).to_dict()
     assert not any("CE" in f for f in d["flags"])
@@ -109,3 +118,35 @@ def test_truncated_and_garbage_files_give_a_clear_error(name: str, tmp_path: Pat
         with pytest.raises(LabledgerError) as err:
             analyze_cycling(path, cell_type=EXPECTED[name]["cell_type"])
         assert path.name in str(err.value)
+
+
+def test_flags_reach_the_database_view(tmp_path: Path) -> None:
+    """A cell record on the Neware sample file (CE 10.7 over one complete cycle): analysed and
+    ingested, `cell_figures.plausibility_flags` says what is wrong."""
+    import shutil
+    import sqlite3
+
+    from labledger.analyses import analyze_record
+    from labledger.config import load_config
+    from labledger.db.ingest import ingest
+
+    (tmp_path / "records" / "cells").mkdir(parents=True)
+    (tmp_path / "records" / "raw").mkdir()
+    shutil.copy(REAL / "neware_new_nda_file.nda", tmp_path / "records" / "raw" / "c.nda")
+    (tmp_path / "config.yaml").write_text("records_dir: records\nresults_dir: results\n")
+    (tmp_path / "records" / "cells" / "C-100.yaml").write_text(
+        "id: C-100\nkind: cell\ndate: 2025-01-01\noperator: test\ncell_type: half\n"
+        "substrate: Cu foil\nelectrolyte: 1 M LiPF6 in EC/DEC\narea_cm2: 1.13\n"
+        "protocol:\n  current_density_mA_cm2: 0.04\ncycler: Neware BTS\n"
+        "raw_file: ../raw/c.nda\n"
+    )
+    config = load_config(tmp_path / "config.yaml")
+    analyze_record(config, "C-100", rule="test")
+    ingest(config)
+    with sqlite3.connect(tmp_path / "results" / "labledger.db") as con:
+        (flags,) = con.execute(
+            "SELECT plausibility_flags FROM cell_figures WHERE cell_id = 'C-100'"
+        ).fetchone()
+    assert "mean CE above 1.05" in flags
+    assert "fewer than 3 complete cycles" in flags
+    assert "capacity per area implausible" in flags  # 0.6 uAh on 1.13 cm2
