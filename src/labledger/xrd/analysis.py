@@ -274,7 +274,9 @@ def analyze_scan(
         trials.append((st1.chi2, name, m1, st1))
     trials.sort(key=lambda t: t[0])
     for _, name, m1, st1 in trials:
-        st1 = sel.restart_c(m1, st1)
+        # a phase that does not improve on the background is not rescued by a c restart
+        if sel.bic_gain(state, st1) > BIC_THRESHOLD:
+            st1 = sel.restart_c(m1, st1)
         ok, dbic, why = sel.accept(state, m1, st1, name)
         decisions[name] = CandidateDecision(name, ok, dbic, why)
         if ok:

@@ -1,7 +1,8 @@
 """Readers for powder diffraction files: one entry point, `read_scan(path) -> Scan`.
 
-Formats: two- or three-column text (.xy, .xye, .csv, .txt, .dat), PANalytical .xrdml, Rigaku
-.ras, Bruker .brml (a zip of XML) and Bruker .raw (versions 3 and 4, see `bruker_raw`). The
+Formats: two- or three-column text (.xy, .xye, .csv, .txt, .dat), PANalytical .xrdml (see
+`xrdml`), Rigaku .ras (`rigaku_ras`), Bruker .brml (a zip of XML) and Bruker .raw (versions 3
+and 4, see `bruker_raw`). `read_scans` gives every scan of a multi-scan file. The
 format is chosen from the file's first bytes where they are distinctive, else from its suffix.
 Every unreadable, damaged or implausible file raises `InputFileError` naming the file and what
 was expected; nothing is guessed silently. These readers use only the standard library and
@@ -12,8 +13,6 @@ check that both agree).
 from __future__ import annotations
 
 import re
-import zipfile
-import zlib
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -382,141 +381,16 @@ def _parse_xml(path: Path, data: bytes, what: str) -> ElementTree.Element:
         raise InputFileError(path, f"damaged {what} ({err}); expected well-formed XML") from None
 
 
-def read_xrdml(path: Path, data: bytes) -> list[Scan]:
-    """PANalytical XRDML: every <scan>'s 2Theta positions and counts (or intensities)."""
-    root = _parse_xml(path, data, "XRDML file")
-    if _local(root.tag) != "xrdMeasurements":
-        raise InputFileError(path, f"root element <{_local(root.tag)}>; expected <xrdMeasurements>")
-    by_tag: dict[str, list[ElementTree.Element]] = {}
-    for el in root.iter():
-        by_tag.setdefault(_local(el.tag), []).append(el)
+def _read_brml(path: Path, data: bytes) -> Scan:
+    from labledger.xrd.bruker_brml import read_brml
 
-    def first_float(tag: str) -> float | None:
-        els = by_tag.get(tag)
-        return header_number(path, els[0].text, f"<{tag}>") if els else None
-
-    anode = None
-    for el in by_tag.get("anodeMaterial", []):
-        anode = (el.text or "").strip() or None
-    wl = wavelength_from(
-        first_float("kAlpha1"), first_float("kAlpha2"), first_float("ratioKAlpha2KAlpha1"), anode
-    )
-    scans = by_tag.get("scan", [])
-    if not scans:
-        raise InputFileError(path, "no <scan> element; expected one measured scan")
-    return [_xrdml_scan(path, by_tag, scan, wl, i, len(scans)) for i, scan in enumerate(scans)]
+    return read_brml(path, data)
 
 
-def _xrdml_scan(path: Path, by_tag: dict, scan, wl: Wavelength, index: int, n: int) -> Scan:
-    def first_float(tag: str) -> float | None:
-        els = by_tag.get(tag)
-        return header_number(path, els[0].text, f"<{tag}>") if els else None
+def _read_xrdml(path: Path, data: bytes) -> list[Scan]:
+    from labledger.xrd.xrdml import read_xrdml
 
-    counts_el = None
-    tt_el = None
-    for el in scan.iter():
-        name = _local(el.tag)
-        if name in ("counts", "intensities") and counts_el is None:
-            counts_el = el
-        if name == "positions" and el.get("axis") == "2Theta":
-            tt_el = el
-    which = f"scan {index + 1} of {n}" if n > 1 else "the scan"
-    if counts_el is None or not (counts_el.text or "").strip():
-        raise InputFileError(path, f"{which} has no <counts> or <intensities>; expected data")
-    if tt_el is None:
-        raise InputFileError(path, f"{which} has no 2Theta <positions>; expected a 2theta scan")
-    try:
-        y = np.array((counts_el.text or "").split(), dtype=float)
-        listed = [e for e in tt_el if _local(e.tag) == "listPositions"]
-        if listed:
-            tt = np.array((listed[0].text or "").split(), dtype=float)
-        else:
-            start = float(next(e.text for e in tt_el if _local(e.tag) == "startPosition"))
-            end = float(next(e.text for e in tt_el if _local(e.tag) == "endPosition"))
-            tt = np.linspace(start, end, y.size)
-    except (ValueError, StopIteration, TypeError):
-        raise InputFileError(
-            path, "unreadable 2Theta positions or counts; expected numbers"
-        ) from None
-    if counts_el.get("unit", "counts") == "counts/s":
-        time = first_float("commonCountingTime")
-        if time:
-            y = y * time
-    meta = {"scans_in_file": str(n), "scan_index": str(index)}
-    for tag in ("sampleName", "name", "startTimeStamp"):
-        els = by_tag.get(tag)
-        if els and els[0].text:
-            meta[tag] = els[0].text.strip()
-    return checked_scan(path, tt, y, None, wl, "xrdml", meta)
-
-
-# ------------------------------------------------------------------------------------ BRML
-
-
-def read_brml(path: Path, data: bytes) -> Scan:
-    """Bruker BRML: a zip whose Experiment0/RawData0.xml holds `<Datum>` rows.
-
-    Each Datum is `time, flag, axis values..., counts`; the axis order is that of
-    `<ScanAxisInfo AxisId=...>` (the 2theta column is the one named TwoTheta).
-    """
-    import io
-
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            names = [n for n in zf.namelist() if re.search(r"RawData\d*\.xml$", n, re.I)]
-            if not names:
-                raise InputFileError(
-                    path, "no Experiment*/RawData*.xml inside; expected a Bruker BRML archive"
-                )
-            xml = zf.read(sorted(names)[0])
-    except (
-        zipfile.BadZipFile,
-        zipfile.LargeZipFile,
-        zlib.error,  # a damaged compressed member
-        EOFError,
-        OSError,
-        NotImplementedError,  # a compression method zipfile does not know
-        RuntimeError,  # an encrypted member
-        ValueError,  # e.g. "negative seek value" from a damaged directory
-    ) as err:
-        raise InputFileError(path, f"damaged zip archive ({err}); expected a BRML file") from None
-    root = _parse_xml(path, xml, "BRML RawData XML")
-    axes = [el.get("AxisId", "") for el in root.iter() if _local(el.tag) == "ScanAxisInfo"]
-    rows = []
-    for el in root.iter():
-        if _local(el.tag) == "Datum" and el.text:
-            try:
-                rows.append([float(t) for t in el.text.split(",")])
-            except ValueError:
-                raise InputFileError(path, f"unreadable <Datum> '{el.text[:40]}'") from None
-    if not rows:
-        raise InputFileError(path, "no <Datum> rows in RawData; expected measured data")
-    width = {len(r) for r in rows}
-    if len(width) != 1:
-        raise InputFileError(path, "<Datum> rows of different lengths; the file is damaged")
-    arr = np.asarray(rows, dtype=float)
-    col = None
-    for i, axis in enumerate(axes):
-        if axis.lower() in ("twotheta", "2theta"):
-            col = 2 + i
-    if col is None:
-        col = 2
-    if arr.shape[1] < col + 2:
-        raise InputFileError(path, "<Datum> rows too short; expected time, flag, 2theta, counts")
-    ka1 = ka2 = ratio = None
-    anode = None
-    for el in root.iter():
-        name = _local(el.tag)
-        if name == "WaveLengthAlpha1":
-            ka1 = header_number(path, el.get("Value"), "<WaveLengthAlpha1 Value>")
-        elif name == "WaveLengthAlpha2":
-            ka2 = header_number(path, el.get("Value"), "<WaveLengthAlpha2 Value>")
-        elif name == "WaveLengthRatio":
-            ratio = header_number(path, el.get("Value"), "<WaveLengthRatio Value>")
-        elif name == "Tube":
-            anode = el.get("TubeMaterial") or anode
-    wl = wavelength_from(ka1, ka2, ratio, anode)
-    return checked_scan(path, arr[:, col], arr[:, -1], None, wl, "brml", {"member": names[0]})
+    return read_xrdml(path, data)
 
 
 def _read_ras(path: Path, data: bytes) -> list[Scan]:
@@ -533,8 +407,8 @@ def _read_raw(path: Path, data: bytes) -> Scan:
 
 _READERS = {
     "xy": read_text_columns,
-    "xrdml": read_xrdml,
+    "xrdml": _read_xrdml,
     "ras": _read_ras,
-    "brml": read_brml,
+    "brml": _read_brml,
     "raw": _read_raw,
 }

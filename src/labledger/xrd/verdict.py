@@ -125,12 +125,20 @@ def _window_sums(values: np.ndarray, m: int) -> np.ndarray:
     return np.concatenate([np.full(pad, s[0]), s, np.full(values.size - s.size - pad, s[-1])])
 
 
+def _local_maxima(values: np.ndarray, half: int) -> np.ndarray:
+    """Indices where `values` is positive and the largest within +-`half` points (numpy only:
+    scipy.signal's import alone costs more than a whole analysis)."""
+    padded = np.pad(values, half, constant_values=-np.inf)
+    top = np.lib.stride_tricks.sliding_window_view(padded, 2 * half + 1).max(axis=1)
+    idx = np.nonzero((values >= top) & (values > 0))[0]
+    # a flat top counts once
+    return idx[np.r_[True, np.diff(idx) > half]] if idx.size else idx
+
+
 def unexplained_peaks(
     scan: Scan, model: WholePatternFit, state: FitState, background: np.ndarray
 ) -> list[dict]:
     """Strong observed peaks the model leaves unexplained: 2theta, d, net height, sigma."""
-    from scipy.signal import find_peaks
-
     x, y = model.x, model.y
     step = float(np.median(np.diff(x)))
     m = max(1, min(round(PEAK_WINDOW_DEG / step), x.size // 4))
@@ -145,7 +153,7 @@ def unexplained_peaks(
         return []
     floor = max(STRONG_PEAK_FRACTION * strongest, 0.0)
     side = max(round(PEAK_SIDE_DEG / step), 2 * m)
-    idx, _ = find_peaks(resid, distance=max(m, 1))
+    idx = _local_maxima(resid, m)
     peaks = []
     for i in idx:
         if resid[i] < PEAK_SIGMA * sigma[i] or resid[i] < floor:
