@@ -48,9 +48,9 @@ def plausibility_flags(
     cycle and few complete cycles. `q_first` is the charge (mAh) of each cycle's first half."""
     flags = []
     if np.isfinite(mean_ce) and mean_ce > CE_HIGH:
-        flags.append(f"mean CE {mean_ce:.3g} is above {CE_HIGH}: check pairing, sign or a short")
+        flags.append(f"mean CE {mean_ce:.4g} is above {CE_HIGH}: check pairing, sign or a short")
     elif np.isfinite(mean_ce) and mean_ce < CE_LOW:
-        flags.append(f"mean CE {mean_ce:.3g} is below {CE_LOW}")
+        flags.append(f"mean CE {mean_ce:.4g} is below {CE_LOW}")
     finite = ce[np.isfinite(ce)]
     out = int(((finite > CE_HIGH) | (finite < CE_LOW)).sum())
     if out:
