@@ -55,3 +55,26 @@ def test_old_versions_unsupported(tmp_path):
 def test_write_rejects_unknown_version(tmp_path):
     with pytest.raises(ValueError):
         write_bruker_raw(tmp_path / "x.raw", 10, 0.02, COUNTS, 2)
+
+
+@pytest.mark.parametrize("version", [3, 4])
+def test_every_range_of_a_multi_range_file(tmp_path, version):
+    """Two ranges: the written range block appended once more (v3 also counts it at byte 12)."""
+    import struct
+
+    from labledger.xrd.readers import read_scans
+
+    p = write_bruker_raw(tmp_path / "one.raw", 12.5, 0.025, COUNTS, version)
+    data = bytearray(p.read_bytes())
+    block_len = (304 if version == 3 else 160) + 4 * COUNTS.size
+    block = bytearray(data[-block_len:])
+    struct.pack_into("<d", block, 16 if version == 3 else 72, 40.0)  # second range starts at 40
+    if version == 3:
+        struct.pack_into("<I", data, 12, 2)
+    two = tmp_path / "two.raw"
+    two.write_bytes(bytes(data + block))
+    scans = read_scans(two)
+    assert [s.two_theta_deg[0] for s in scans] == pytest.approx([12.5, 40.0])
+    assert [s.metadata["scans_in_file"] for s in scans] == ["2", "2"]
+    np.testing.assert_array_equal(scans[1].counts, COUNTS)
+    assert read_scan(two, scan_index=1).summary()["scan_index"] == 1

@@ -170,3 +170,14 @@ def test_cli_analyses_every_scan_and_takes_a_wavelength(tmp_path):
     assert co["source"]["wavelength"]["ka1_A"] == pytest.approx(1.78897)
     res = runner.invoke(app, [*args, "--wavelength", "0"])
     assert res.exit_code == 1 and "wavelength 0 A" in res.output
+
+
+def test_cli_says_no_listed_phase_with_exit_status_0():
+    from typer.testing import CliRunner
+
+    from labledger.xrd.cli import app
+
+    res = CliRunner().invoke(app, ["analyze", str(REAL / "datalab" / "example_bmb.xye")])
+    assert res.exit_code == 0, res.output
+    assert "no listed phase explains this scan" in res.output
+    assert "Ka1 0.414581 A, stated in the file" in res.output

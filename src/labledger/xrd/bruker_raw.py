@@ -16,8 +16,9 @@ v4: a 61-byte header ("RAW4.00", date at 12, time at 24), then metadata segments
     uint32 datum size = 4; 140: uint32 size of the following range sub-headers), the
     sub-headers, and `steps` float32 counts.
 
-Only the first range of a multi-range file is returned (its count is in the metadata). The
-writer makes files with exactly this layout so the reader is tested against known content.
+Every range of a multi-range file is read (`read_bruker_raw_scans`; `read_bruker_raw` gives the
+first); each scan's metadata says how many ranges the file holds. The writer makes files with
+exactly this layout so the reader is tested against known content.
 """
 
 from __future__ import annotations
@@ -59,7 +60,12 @@ class _Cursor:
 
 
 def read_bruker_raw(path: str | Path, data: bytes | None = None) -> Scan:
-    """Read a Bruker .raw v3 or v4 file; raises `InputFileError` for other versions or damage."""
+    """The first range of a Bruker .raw v3 or v4 file (see `read_bruker_raw_scans`)."""
+    return read_bruker_raw_scans(path, data)[0]
+
+
+def read_bruker_raw_scans(path: str | Path, data: bytes | None = None) -> list[Scan]:
+    """Every range of a Bruker .raw v3 or v4 file; `InputFileError` for other versions or damage."""
     path = Path(path)
     data = path.read_bytes() if data is None else data
     if data.startswith(b"RAW1.01"):
@@ -106,32 +112,37 @@ def _finish(cur, start, step, steps, offset, wl, version, meta) -> Scan:
     return checked_scan(cur.path, tt, y, None, wl, "raw", meta)
 
 
-def _read_v3(cur: _Cursor) -> Scan:
+def _numbered(scans: list[Scan]) -> list[Scan]:
+    for i, scan in enumerate(scans):
+        scan.metadata.update(scans_in_file=str(len(scans)), scan_index=str(i))
+    return scans
+
+
+def _read_v3(cur: _Cursor) -> list[Scan]:
     (n_ranges,) = cur.unpack("<I", 12)
     anode = cur.text(608, 4)
     _avg, ka1, ka2, _kb, ratio = cur.unpack("<5d", 616)
     if n_ranges < 1:
         raise InputFileError(cur.path, "the Bruker RAW file holds no measured range")
-    off = V3_FILE_HEADER
-    (hlen, steps) = cur.unpack("<II", off)
-    if hlen != V3_RANGE_HEADER:
-        raise InputFileError(
-            cur.path, f"range header length {hlen}; expected {V3_RANGE_HEADER} (damaged file)"
-        )
-    (start_2theta,) = cur.unpack("<d", off + 16)
-    (step,) = cur.unpack("<d", off + 176)
-    (supp,) = cur.unpack("<I", off + 256)
-    meta = {
-        "date": cur.text(16, 10),
-        "time": cur.text(26, 10),
-        "sample": cur.text(326, 60),
-        "ranges_in_file": str(n_ranges),
-    }
     wl = _wavelength(ka1, ka2, ratio, anode)
-    return _finish(cur, start_2theta, step, steps, off + hlen + supp, wl, "3", meta)
+    off = V3_FILE_HEADER
+    scans = []
+    for _ in range(n_ranges):
+        (hlen, steps) = cur.unpack("<II", off)
+        if hlen != V3_RANGE_HEADER:
+            raise InputFileError(
+                cur.path, f"range header length {hlen}; expected {V3_RANGE_HEADER} (damaged file)"
+            )
+        (start_2theta,) = cur.unpack("<d", off + 16)
+        (step,) = cur.unpack("<d", off + 176)
+        (supp,) = cur.unpack("<I", off + 256)
+        meta = {"date": cur.text(16, 10), "time": cur.text(26, 10), "sample": cur.text(326, 60)}
+        scans.append(_finish(cur, start_2theta, step, steps, off + hlen + supp, wl, "3", meta))
+        off += hlen + supp + 4 * steps
+    return _numbered(scans)
 
 
-def _read_v4(cur: _Cursor) -> Scan:
+def _read_v4(cur: _Cursor) -> list[Scan]:
     off = V4_FILE_HEADER
     ka1 = ka2 = ratio = 0.0
     anode = ""
@@ -146,20 +157,28 @@ def _read_v4(cur: _Cursor) -> Scan:
             _avg, ka1, ka2, _kb, ratio = cur.unpack("<5d", off + 72)
             anode = cur.text(off + 116, 4)
         off += seg_len
-    scan_type = cur.text(off + 32, 24)
-    (start,) = cur.unpack("<d", off + 72)
-    (step,) = cur.unpack("<d", off + 80)
-    (steps,) = cur.unpack("<I", off + 88)
-    (datum_size, sub_headers) = cur.unpack("<II", off + 136)
-    if scan_type and scan_type not in COUPLED_SCANS and "2theta" not in scan_type.lower():
-        raise InputFileError(
-            cur.path, f"scan type '{scan_type}'; expected a coupled 2theta/theta scan"
-        )
-    if datum_size != 4:
-        raise InputFileError(cur.path, f"datum size {datum_size}; expected 4-byte float counts")
-    meta = {"date": cur.text(12, 12), "time": cur.text(24, 10), "scan_type": scan_type}
     wl = _wavelength(ka1, ka2, ratio, anode)
-    return _finish(cur, start, step, steps, off + V4_RANGE_HEADER + sub_headers, wl, "4", meta)
+    scans = []
+    # ranges follow one another, each a 160-byte header, its sub-headers and its counts
+    while not scans or (
+        off + V4_RANGE_HEADER <= len(cur.data) and cur.unpack("<I", off)[0] == V4_RANGE_HEADER
+    ):
+        scan_type = cur.text(off + 32, 24)
+        (start,) = cur.unpack("<d", off + 72)
+        (step,) = cur.unpack("<d", off + 80)
+        (steps,) = cur.unpack("<I", off + 88)
+        (datum_size, sub_headers) = cur.unpack("<II", off + 136)
+        if scan_type and scan_type not in COUPLED_SCANS and "2theta" not in scan_type.lower():
+            raise InputFileError(
+                cur.path, f"scan type '{scan_type}'; expected a coupled 2theta/theta scan"
+            )
+        if datum_size != 4:
+            raise InputFileError(cur.path, f"datum size {datum_size}; expected 4-byte float counts")
+        meta = {"date": cur.text(12, 12), "time": cur.text(24, 10), "scan_type": scan_type}
+        data_at = off + V4_RANGE_HEADER + sub_headers
+        scans.append(_finish(cur, start, step, steps, data_at, wl, "4", meta))
+        off = data_at + 4 * steps
+    return _numbered(scans)
 
 
 # ------------------------------------------------------------------------------------ writer

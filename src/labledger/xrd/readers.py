@@ -399,10 +399,10 @@ def _read_ras(path: Path, data: bytes) -> list[Scan]:
     return read_ras(path, data)
 
 
-def _read_raw(path: Path, data: bytes) -> Scan:
-    from labledger.xrd.bruker_raw import read_bruker_raw
+def _read_raw(path: Path, data: bytes) -> list[Scan]:
+    from labledger.xrd.bruker_raw import read_bruker_raw_scans
 
-    return read_bruker_raw(path, data)
+    return read_bruker_raw_scans(path, data)
 
 
 _READERS = {
