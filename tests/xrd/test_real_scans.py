@@ -181,3 +181,14 @@ def test_cli_says_no_listed_phase_with_exit_status_0():
     assert res.exit_code == 0, res.output
     assert "no listed phase explains this scan" in res.output
     assert "Ka1 0.414581 A, stated in the file" in res.output
+
+
+def test_database_rows_of_an_unexplained_scan(results):
+    from labledger.db.results import _xrd_rows
+
+    doc = results("xrd-autoanalyzer/TiO2+MnO.xy").to_dict()
+    rows = {t.name: v for t, v in _xrd_rows(1, {"result": doc, "record_id": "X"}).items()}
+    (summary,) = rows["xrd_result"]
+    assert summary["verdict"] == "not_explained"
+    assert "2.222 A" in summary["unexplained_peaks"]
+    assert all(p["wt_pct"] is None for p in rows["xrd_phase"])

@@ -179,7 +179,25 @@ def unexplained_peaks(
             }
         )
     peaks.sort(key=lambda p: -p["net_counts_per_window"])
-    return peaks[:MAX_LISTED_PEAKS]
+    return _without_ka2(peaks, scan, PEAK_WINDOW_DEG)[:MAX_LISTED_PEAKS]
+
+
+def _without_ka2(peaks: list[dict], scan: Scan, tol_deg: float) -> list[dict]:
+    """Drop a peak that sits at the Ka2 position of a stronger listed one (same reflection)."""
+    wl = scan.wavelength
+    if not wl.ka2_a or wl.ka2_ratio <= 0:
+        return peaks
+    kept: list[dict] = []
+    for p in peaks:
+        twin = False
+        for q in kept:
+            s = wl.ka2_a / wl.ka1_a * math.sin(math.radians(q["two_theta_deg"] / 2))
+            if s < 1 and abs(2 * math.degrees(math.asin(s)) - p["two_theta_deg"]) <= tol_deg:
+                twin = True
+                break
+        if not twin:
+            kept.append(p)
+    return kept
 
 
 def wavelength_note(scan: Scan) -> str:
