@@ -268,19 +268,24 @@ def analyze_scan(
         else:
             decisions[name] = CandidateDecision(name, False, None, "no positive scale alone")
     firsts.sort()
-    trials = []
-    for _, name, eps in firsts[: FIRST_TRIES + 1]:
-        m1, st1 = sel.refine([name], None, {name: eps})
-        trials.append((st1.chi2, name, m1, st1))
-    trials.sort(key=lambda t: t[0])
-    for _, name, m1, st1 in trials:
-        # a phase that does not improve on the background is not rescued by a c restart
-        if sel.bic_gain(state, st1) > BIC_THRESHOLD:
-            st1 = sel.restart_c(m1, st1)
-        ok, dbic, why = sel.accept(state, m1, st1, name)
-        decisions[name] = CandidateDecision(name, ok, dbic, why)
-        if ok:
-            current, model, state = [name], m1, st1
+    # the best FIRST_TRIES by refined chi^2 first; the next screened ones only if none passes
+    groups = [firsts[:FIRST_TRIES], firsts[FIRST_TRIES : FIRST_TRIES + 1]]
+    for group in groups:
+        trials = []
+        for _, name, eps in group:
+            m1, st1 = sel.refine([name], None, {name: eps})
+            trials.append((st1.chi2, name, m1, st1))
+        trials.sort(key=lambda t: t[0])
+        for _, name, m1, st1 in trials:
+            # a phase that does not improve on the background is not rescued by a c restart
+            if sel.bic_gain(state, st1) > BIC_THRESHOLD:
+                st1 = sel.restart_c(m1, st1)
+            ok, dbic, why = sel.accept(state, m1, st1, name)
+            decisions[name] = CandidateDecision(name, ok, dbic, why)
+            if ok:
+                current, model, state = [name], m1, st1
+                break
+        if current:
             break
     # 3. forward selection
     while current and len(current) < max_phases:
