@@ -4,7 +4,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format bench schema clean
+# Both cores: tests are spread over worker processes (pytest-xdist), a test file per worker.
+PYTEST := $(BIN)/python -m pytest -n auto --dist loadfile
+
+.PHONY: run test test-fast lint format bench schema clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,13 +24,17 @@ test: $(STAMP)  ## lint, schema drift, then the whole suite on SQLite and (when 
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/labledger schema --check
-	$(BIN)/python -m pytest
+	$(PYTEST)
 	@if [ -n "$$LABLEDGER_TEST_POSTGRES_URL" ]; then \
-		echo "== the suite again, on PostgreSQL"; \
-		LABLEDGER_TEST_BACKEND=postgresql $(BIN)/python -m pytest; \
+		echo "== the tests that open a database, again on PostgreSQL"; \
+		LABLEDGER_TEST_BACKEND=postgresql $(PYTEST) -m "not no_database"; \
 	else \
 		echo "PostgreSQL run skipped: LABLEDGER_TEST_POSTGRES_URL is not set (README: Testing)"; \
 	fi
+
+test-fast: $(STAMP)  ## the edit-test loop: lint and every test but the slow ones, on SQLite
+	$(BIN)/ruff check src tests benchmarks
+	$(PYTEST) -m "not slow"
 
 bench: $(STAMP)  ## benchmarks: print figures and ratios (not pass/fail)
 	@for script in benchmarks/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from labledger.cli import run
 from labledger.config import DATABASE_URL_ENV, Config, load_config
@@ -18,6 +20,12 @@ from support.databases import (
 )
 
 REPO = Path(__file__).resolve().parents[1]
+
+# CI runs every property-based test on the same examples (a failure there can be reproduced);
+# locally the examples vary from run to run.
+hypothesis_settings.register_profile("ci", derandomize=True, database=None)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 
 
 @dataclass
@@ -69,10 +77,40 @@ def pytest_report_header() -> str:
     return f"labledger database backend: {backend()}"
 
 
+#: Test folders of the science packages and the record checks: their tests read files and run
+#: analyses but open no database, so on PostgreSQL they get none (creating and dropping one costs
+#: about a second on a loaded machine) and the PostgreSQL pass of `make test` leaves them out
+#: (`-m "not no_database"`; they ran on SQLite). A test there that does ingest is marked
+#: `database`. On SQLite, `_test_database` checks that such a test really made no database file.
+NO_DATABASE_DIRS = tuple(REPO / "tests" / name for name in ("xrd", "eis", "cycling", "records"))
+
+
+#: Tests `make test-fast` leaves out: real Snakemake runs, and the crash and concurrency tests
+#: that start dozens of ingest processes. `make test` runs them.
+SLOW_PATHS = (
+    REPO / "tests" / "workflow",
+    REPO / "tests" / "db" / "test_crash.py",
+    REPO / "tests" / "db" / "test_concurrency.py",
+)
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "no_database: the test opens no database (none is created on PostgreSQL)"
     )
+    config.addinivalue_line(
+        "markers", "database: the test opens a database although its folder's tests do not"
+    )
+    config.addinivalue_line("markers", "slow: left out by `make test-fast`")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        in_science_dir = any(folder in item.path.parents for folder in NO_DATABASE_DIRS)
+        if in_science_dir and item.get_closest_marker("database") is None:
+            item.add_marker(pytest.mark.no_database)
+        if any(item.path == path or path in item.path.parents for path in SLOW_PATHS):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(autouse=True)
@@ -84,8 +122,14 @@ def _test_database(
     LABLEDGER_DATABASE_URL, dropped afterwards. A test may still set the URL itself."""
     monkeypatch.delenv(DATABASE_URL_ENV, raising=False)
     monkeypatch.delenv("LABLEDGER_CONFIG", raising=False)
-    if backend() == "sqlite" or request.node.get_closest_marker("no_database"):
+    no_database = request.node.get_closest_marker("no_database") is not None
+    if backend() == "sqlite" or no_database:
+        # asked for before the test, so that the folder outlives this fixture's check
+        folder = request.getfixturevalue("tmp_path") if "tmp_path" in request.fixturenames else None
         yield
+        if no_database and folder is not None:
+            made = sorted(folder.rglob("*.db"))
+            assert not made, f"a test marked no_database made a database: {made[0]}"
         return
     url = create_postgres_database()
     monkeypatch.setenv(DATABASE_URL_ENV, url)

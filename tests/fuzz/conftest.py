@@ -15,12 +15,6 @@ import pytest
 FUZZ_DIR = Path(__file__).parent
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line(
-        "markers", "database: the fuzz test ingests (gets its own database on PostgreSQL)"
-    )
-
-
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if FUZZ_DIR in item.path.parents and item.get_closest_marker("database") is None:

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from labledger.db.engine import database_exists
 from labledger.db.ingest import ingest
 from labledger.errors import RecordsInvalid
 from labledger.records.store import check_store
 from support.databases import database_state
+
+# These checks run against the database the ingest would write (nothing must reach it).
+pytestmark = pytest.mark.database
 
 ELECTRODE = """\
 id: E-100
