@@ -7,6 +7,7 @@ import datetime as dt
 import io
 import json
 import math
+import unicodedata
 from collections.abc import Sequence
 from typing import Any
 
@@ -22,8 +23,33 @@ def cell_text(value: Any) -> str:
     return str(value)
 
 
+def exact_text(value: Any) -> str:
+    """A value for export: floats in full (the shortest text that reads back as the same
+    double; whole numbers without '.0'), NULL and NaN as empty."""
+    if isinstance(value, float) and math.isfinite(value):
+        return str(int(value)) if value.is_integer() and abs(value) < 1e16 else repr(value)
+    return cell_text(value)
+
+
+def display_width(text: str) -> int:
+    """Columns `text` takes in a terminal: East Asian wide and full-width characters take two,
+    combining marks none."""
+    width = 0
+    for char in text:
+        if unicodedata.combining(char):
+            continue
+        width += 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+    return width
+
+
+def _pad(text: str, width: int, right: bool) -> str:
+    fill = " " * (width - display_width(text))
+    return fill + text if right else text + fill
+
+
 def format_table(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
-    """An aligned text table: numbers right-aligned, text left-aligned."""
+    """An aligned text table: numbers right-aligned, text left-aligned (floats to 6 significant
+    digits; `format_csv` and `format_json` keep every digit)."""
     texts = [[cell_text(v) for v in row] for row in rows]
     numeric = [
         all(
@@ -33,13 +59,13 @@ def format_table(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
         )
         for i in range(len(columns))
     ]
-    widths = [max([len(c)] + [len(t[i]) for t in texts]) for i, c in enumerate(columns)]
+    widths = [
+        max([display_width(c)] + [display_width(t[i]) for t in texts])
+        for i, c in enumerate(columns)
+    ]
 
     def line(cells: Sequence[str]) -> str:
-        parts = [
-            c.rjust(w) if num else c.ljust(w)
-            for c, w, num in zip(cells, widths, numeric, strict=True)
-        ]
+        parts = [_pad(c, w, num) for c, w, num in zip(cells, widths, numeric, strict=True)]
         return "  ".join(parts).rstrip()
 
     out = [line(columns), line(["-" * w for w in widths])]
@@ -49,10 +75,11 @@ def format_table(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
 
 
 def format_csv(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    """CSV with a header row; numbers keep every digit."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(columns)
-    writer.writerows([[cell_text(v) for v in row] for row in rows])
+    writer.writerows([[exact_text(v) for v in row] for row in rows])
     return buf.getvalue()
 
 
@@ -67,4 +94,4 @@ def _json_value(value: Any) -> Any:
 def format_json(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     """A JSON list of objects, one per row."""
     data = [{c: _json_value(v) for c, v in zip(columns, row, strict=True)} for row in rows]
-    return json.dumps(data, indent=2, default=str)
+    return json.dumps(data, indent=2, default=str, ensure_ascii=False)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import json
 
 import pytest
@@ -10,6 +12,7 @@ import yaml
 
 from labledger.cli import app
 from labledger.records.store import check_store
+from labledger.textable import display_width, format_table
 
 COMMANDS = sorted(c.name or c.callback.__name__ for c in app.registered_commands)
 
@@ -57,11 +60,35 @@ def test_sql_errors_are_messages(project, cli) -> None:
     assert "Traceback" not in result.err
 
 
-def test_sql_is_read_only(project, cli) -> None:
+@pytest.mark.parametrize(
+    "statement",
+    ["DELETE FROM batch", "UPDATE batch SET notes = 'x'", "CREATE TABLE t (x INTEGER)"],
+)
+def test_sql_is_read_only_and_says_so(project, cli, statement) -> None:
     cli("ingest", cwd=project.root)
-    cli("sql", "DELETE FROM batch", cwd=project.root)
+    refused = cli("sql", statement, cwd=project.root)
+    assert refused.code == 1, refused.out
+    assert "queries are read-only" in refused.err and "labledger ingest" in refused.err
+    assert "(0 rows)" not in refused.out
     out = cli("sql", "SELECT COUNT(*) AS n FROM batch", "--json", cwd=project.root).out
     assert json.loads(out) == [{"n": 8}]
+
+
+def test_csv_and_json_keep_every_digit_and_every_character(project, cli) -> None:
+    cli("ingest", cwd=project.root)
+    q = "SELECT 123456789.123 AS big, 1.0E-7 / 3 AS small, '碳纳米管 LLTO' AS text"
+    [row] = list(csv.reader(io.StringIO(cli("sql", q, "--csv", cwd=project.root).out)))[1:]
+    assert float(row[0]) == 123456789.123 and float(row[1]) == 1.0e-7 / 3
+    assert row[2] == "碳纳米管 LLTO"
+    out = cli("sql", q, "--json", cwd=project.root).out
+    assert "碳纳米管" in out and "\\u" not in out
+    assert json.loads(out)[0]["big"] == 123456789.123
+
+
+def test_wide_characters_keep_the_table_aligned() -> None:
+    table = format_table(["name", "n"], [["碳纳米管", 1], ["CNT", 22]]).splitlines()
+    # every row's second column ends in the same terminal column
+    assert len({display_width(line) for line in table[:4]}) == 1
 
 
 def test_show_lists_both_directions(project, cli) -> None:

@@ -71,7 +71,7 @@ def _value(data: dict[str, Any], col: ColumnMap) -> Any:
             return None
         node = node.get(part)
     if col.json and node is not None:
-        return json.dumps(node)
+        return json.dumps(node, ensure_ascii=False)
     return node
 
 
