@@ -222,14 +222,32 @@ def new(
 
 
 @app.command()
-def history(ctx: typer.Context, record_id: Annotated[str, typer.Argument(metavar="ID")]) -> None:
+def history(
+    ctx: typer.Context,
+    record_id: Annotated[str, typer.Argument(metavar="ID")],
+    at: Annotated[
+        str | None,
+        typer.Option(
+            "--at", metavar="COMMIT", help="Print the revision this git commit holds instead."
+        ),
+    ] = None,
+) -> None:
     """Every revision of a record in the database, with what changed between them.
 
-    Example: labledger history B-003
+    Example: labledger history B-003 --at HEAD~2
     """
-    from labledger.db.history import record_history
+    from labledger.db.history import record_history, revision_at
 
-    for rev in record_history(_config(ctx).database_url, record_id):
+    config = _config(ctx)
+    if at is not None:
+        found = revision_at(config.database_url, config.records_dir, record_id, at)
+        typer.echo(
+            f"# {record_id} at commit {found.commit[:10]}: revision {found.number} "
+            f"({found.change}, ingested {found.ingested_at})"
+        )
+        typer.echo(found.content_yaml.rstrip())
+        return
+    for rev in record_history(config.database_url, record_id):
         commit = (rev.git_commit or "no git")[:10] + (" (dirty)" if rev.git_dirty else "")
         typer.echo(f"revision {rev.number}  {rev.change:<8}  {rev.ingested_at}  {commit}")
         for line in rev.differences:

@@ -298,6 +298,13 @@ def test_older_schema_revision_is_upgraded_on_import(ledger, tmp_path: Path) -> 
     header, *body = lines(exported.path)
     header["schema_revision"] = "0001"
     del header["tables"]["alembic_version"], header["rows"]["alembic_version"]
+    # record_revision.git_blob came with 0003; the upgrade computes it from the stored text
+    columns = header["tables"]["record_revision"]
+    blob = [name for name, _type in columns].index("git_blob")
+    del columns[blob]
+    for row in body:
+        if row["t"] == "record_revision":
+            del row["r"][blob]
     old = write_lines(
         tmp_path / "old.jsonl.gz", [header, *(r for r in body if r["t"] != "alembic_version")]
     )

@@ -15,6 +15,7 @@ import datetime as dt
 import hashlib
 import json
 import shutil
+import subprocess
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -275,6 +276,16 @@ def test_release_database_upgrades_with_its_data_and_a_later_ingest_keeps_it(
         engine.dispose()
     assert isinstance(raw["mtime_ns"], sa.BigInteger)
     assert isinstance(raw["size_bytes"], sa.BigInteger)
+    # every revision with text gets git's content id of that text (0003), as `git hash-object`
+    blobs = rows(url, "SELECT content_yaml, git_blob FROM record_revision")
+    with_text = [(t, b) for t, b in blobs if t is not None]
+    assert with_text and all(b is not None for _t, b in with_text)
+    text, blob = with_text[0]
+    hashed = subprocess.run(
+        ["git", "hash-object", "--stdin"], input=text.encode(), capture_output=True, check=True
+    )
+    assert hashed.stdout.decode().strip() == blob
+    assert all(b is None for t, b in blobs if t is None)  # removals have no content
     # the views (they name raw_file, which the upgrade rebuilt) answer right after the upgrade
     n_batches = len(RELEASE_TABLES["batch"]["rows"])
     assert rows(url, "SELECT count(*) FROM batch_synthesis") == [(n_batches,)]

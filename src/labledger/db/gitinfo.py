@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import subprocess
 from pathlib import Path
 
@@ -31,3 +32,50 @@ def git_state(folder: Path) -> tuple[str | None, bool | None]:
     except (OSError, subprocess.TimeoutExpired):
         return None, None
     return head.stdout.strip(), bool(status.stdout.strip())
+
+
+def git_blob_id(data: bytes) -> str:
+    """The id git gives a file holding `data` (`git hash-object`): the sha1 of
+    `blob <size>\\0` followed by the bytes. It names a revision's content whatever commit holds
+    it, so a revision ingested before its `git commit` is still found by that commit."""
+    return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
+
+
+def _git(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    from labledger.errors import LabledgerError
+
+    try:
+        return subprocess.run(
+            ["git", "-C", str(folder), *args],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired) as err:
+        raise LabledgerError(f"cannot run git in {folder}: {err}") from None
+
+
+def resolve_commit(folder: Path, commit: str) -> str:
+    """The full hash of `commit` (a prefix, branch or tag) in the repository holding `folder`;
+    LabledgerError when there is no repository or no such commit."""
+    from labledger.errors import LabledgerError
+
+    done = _git(folder, "rev-parse", "--verify", "--quiet", f"{commit}^{{commit}}")
+    if done.returncode == 0:
+        return done.stdout.strip()
+    if _git(folder, "rev-parse", "--is-inside-work-tree").returncode != 0:
+        raise LabledgerError(f"{folder} is not in a git work tree; commits cannot be looked up")
+    raise LabledgerError(f"{commit!r} names no commit of the repository holding {folder}")
+
+
+def blobs_at(folder: Path, commit: str) -> dict[str, str]:
+    """Path relative to `folder` -> blob id of every file under `folder` in `commit`."""
+    listing = _git(folder, "ls-tree", "-r", "-z", resolve_commit(folder, commit), "--", ".")
+    out: dict[str, str] = {}
+    for entry in listing.stdout.split("\0"):
+        meta, _, path = entry.partition("\t")
+        parts = meta.split()
+        if len(parts) == 3 and parts[1] == "blob":
+            out[path] = parts[2]
+    return out

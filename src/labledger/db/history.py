@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 
 from labledger.db.engine import make_engine, require_database
+from labledger.db.gitinfo import blobs_at, resolve_commit
 from labledger.db.tables import RecordRevision
 from labledger.errors import LabledgerError
 from labledger.records.yamlfile import format_path
@@ -55,7 +57,7 @@ def _show(value: Any) -> str:
         return "(none)"
     if isinstance(value, float):
         return f"{value:.10g}"
-    return json.dumps(value)
+    return json.dumps(value, ensure_ascii=False)
 
 
 def record_history(url: str, record_id: str) -> list[Revision]:
@@ -89,3 +91,49 @@ def record_history(url: str, record_id: str) -> list[Revision]:
         if content is not None:
             previous = content
     return out
+
+
+@dataclass
+class RevisionAtCommit:
+    """The revision of a record whose content a commit holds."""
+
+    commit: str
+    number: int
+    change: str
+    ingested_at: str
+    content_yaml: str
+
+
+def revision_at(url: str, records_dir: Path, record_id: str, commit: str) -> RevisionAtCommit:
+    """The revision of `record_id` that `commit` holds, found by git's id of the file content
+    (so also a revision ingested before the commit was made). LabledgerError, saying why, when
+    the commit does not hold the record or holds a version that was never ingested."""
+    full = resolve_commit(records_dir, commit)
+    blobs = blobs_at(records_dir, full)
+    require_database(url)
+    engine = make_engine(url)
+    table = RecordRevision.__table__
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(
+                select(table).where(table.c.record_id == record_id).order_by(table.c.revision)
+            ).all()
+    finally:
+        engine.dispose()
+    if not rows:
+        raise LabledgerError(f"no revisions of {record_id!r} in the database")
+    present = set(blobs.values())
+    held = [r for r in rows if r.git_blob is not None and r.git_blob in present]
+    if held:
+        r = held[-1]
+        return RevisionAtCommit(
+            full, r.revision, r.change, r.ingested_at.isoformat(timespec="seconds"), r.content_yaml
+        )
+    paths = {r.path for r in rows}
+    short = full[:10]
+    if paths & set(blobs):
+        raise LabledgerError(
+            f"commit {short} holds a version of {record_id} that was never ingested "
+            "(run `labledger ingest` on that checkout to record it)"
+        )
+    raise LabledgerError(f"commit {short} has no file of {record_id} (looked for {sorted(paths)})")

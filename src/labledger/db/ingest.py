@@ -35,7 +35,7 @@ from labledger.db.engine import (
     make_engine,
     views_sql,
 )
-from labledger.db.gitinfo import git_state
+from labledger.db.gitinfo import git_blob_id, git_state
 from labledger.db.record_tables import KIND_TABLES
 from labledger.db.results import load_results, result_tables
 from labledger.db.schema import prepare_for_write
@@ -409,6 +409,7 @@ def _write_records(
                 ingested_at=now,
                 git_commit=commit,
                 git_dirty=dirty,
+                git_blob=git_blob_id(item.file.raw),
             )
         )
         record_rows.append(
@@ -438,6 +439,7 @@ def _write_records(
                 ingested_at=now,
                 git_commit=commit,
                 git_dirty=dirty,
+                git_blob=None,
             )
         )
     record_table = Record.__table__

@@ -75,8 +75,14 @@ class RecordRevision(LedgerTable, table=True):
     content_json: str | None = Field(default=None, sa_type=Text, description="Validated fields.")
     ingest_id: int = Field(foreign_key="ingest.id", index=True)
     ingested_at: dt.datetime
-    git_commit: str | None = None
+    git_commit: str | None = Field(default=None, description="HEAD when it was ingested.")
     git_dirty: bool | None = None
+    git_blob: str | None = Field(
+        default=None,
+        index=True,
+        description="git's id of the file's content (`git rev-parse COMMIT:PATH`): finds the "
+        "revision any commit holds, also one committed after it was ingested.",
+    )
 
 
 class RecordReference(LedgerTable, table=True):

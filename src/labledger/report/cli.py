@@ -56,7 +56,7 @@ def report_command(
             "pages": [str(p) for p in build.pages],
             "rendered": [str(p) for p in build.rendered],
         }
-        typer.echo(json.dumps(payload, indent=2))
+        typer.echo(json.dumps(payload, indent=2, ensure_ascii=False))
     else:
         kept = len(build.pages) - len(build.rendered)
         typer.echo(
@@ -122,17 +122,19 @@ def changes_command(
     from labledger.report.history import changes_between, resolve_ingest
 
     try:
-        data = load_report_data(load_config(ctx.obj))
+        config = load_config(ctx.obj)
+        data = load_report_data(config)
         if not data.ingests:
             raise LabledgerError("no ingest in the database yet")
-        first = resolve_ingest(data, since)
-        last = resolve_ingest(data, until) if until else data.ingests[-1]["id"]
+        records_dir = config.records_dir
+        first = resolve_ingest(data, since, records_dir)
+        last = resolve_ingest(data, until, records_dir) if until else data.ingests[-1]["id"]
         changes = changes_between(data, first, last)
     except LabledgerError as err:
         _fail(err)
         return
     if as_json:
-        typer.echo(json.dumps(changes.to_dict(), indent=2))
+        typer.echo(json.dumps(changes.to_dict(), indent=2, ensure_ascii=False))
         return
     typer.echo(f"after ingest {first} up to ingest {last}:")
     for r in changes.records:

@@ -115,7 +115,7 @@ def load_report_data(config: Config, *, history: bool = True) -> ReportData:
                 data.revisions = rows(
                     conn,
                     "SELECT record_id, revision, kind, change, path, content_json, ingest_id,"
-                    " git_commit FROM record_revision ORDER BY ingest_id, record_id",
+                    " git_commit, git_blob FROM record_revision ORDER BY ingest_id, record_id",
                 )
                 data.all_runs = rows(
                     conn,

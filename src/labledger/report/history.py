@@ -1,16 +1,18 @@
 """What changed between two ingests: records added, edited, removed, and results that moved.
 
 Built from `record_revision` (every version of every record, with the ingest that stored it)
-and `analysis_run` (every run, with the ingest that loaded it). An ingest carries its git
-commit, so "between two commits" is "between the ingests of those commits".
+and `analysis_run` (every run, with the ingest that loaded it). "Between two commits" is
+"between the ingests that hold those commits' records" (`resolve_ingest`).
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+from labledger.db.gitinfo import blobs_at
 from labledger.db.history import diff
 from labledger.report.data import ReportData
 
@@ -128,9 +130,15 @@ def ingest_history(data: ReportData) -> list[Changes]:
     ]
 
 
-def resolve_ingest(data: ReportData, ref: str) -> int:
-    """An ingest id from `ref`: an ingest number, or a git commit (prefix) whose last ingest
-    is meant. 0 stands for the empty database."""
+def resolve_ingest(data: ReportData, ref: str, records_dir: Path | None = None) -> int:
+    """An ingest id from `ref`: an ingest number, or a git commit (a prefix, branch or tag)
+    whose state is meant. 0 stands for the empty database.
+
+    A commit is matched two ways, and the latest ingest either finds wins: an ingest made on a
+    clean checkout of it, or (with `records_dir`, through git) the last ingest after which the
+    database held exactly the commit's record files, by git's content ids. The second finds the
+    commit made after its ingest (edit, `snakemake`, then `git commit`).
+    """
     from labledger.errors import LabledgerError
 
     if ref.isdigit():
@@ -138,7 +146,39 @@ def resolve_ingest(data: ReportData, ref: str) -> int:
         if number == 0 or any(i["id"] == number for i in data.ingests):
             return number
         raise LabledgerError(f"no ingest {number} in the database")
-    matches = [i["id"] for i in data.ingests if (i.get("git_commit") or "").startswith(ref)]
+    matches = [
+        i["id"]
+        for i in data.ingests
+        if (i.get("git_commit") or "").startswith(ref) and not i.get("git_dirty")
+    ]
+    if records_dir is not None:
+        try:
+            matches.extend(_ingests_holding(data, blobs_at(records_dir, ref)))
+        except LabledgerError as err:
+            if not matches:  # git cannot resolve it here, and no ingest was made on it
+                raise LabledgerError(
+                    f"no ingest of a commit starting with {ref!r}: {err}"
+                ) from None
     if not matches:
-        raise LabledgerError(f"no ingest of a commit starting with {ref!r}")
+        raise LabledgerError(
+            f"no ingest of a commit starting with {ref!r}: none was made on it, and after none "
+            "did the database hold exactly its record files"
+        )
     return max(matches)
+
+
+def _ingests_holding(data: ReportData, blobs: dict[str, str]) -> list[int]:
+    """Ingests after which the active records are exactly the commit's record files."""
+    record_files = {
+        path: blob
+        for path, blob in blobs.items()
+        if path.endswith((".yaml", ".yml")) and not path.startswith(("raw/", "."))
+    }
+    held = set(record_files.values())
+    out = []
+    for ingest in data.ingests:
+        state = _latest(data.revisions, "record_id", ingest["id"])
+        active = [rev for rev in state.values() if rev["change"] != "removed"]
+        if len(active) == len(record_files) and all(rev.get("git_blob") in held for rev in active):
+            out.append(ingest["id"])
+    return out
