@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -17,14 +18,17 @@ from support.databases import rows
 REPO = Path(__file__).resolve().parents[2]
 
 
-def snakemake(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def snakemake(
+    root: Path, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "snakemake", "--cores", "1", "--directory", str(root), *args],
+        [sys.executable, "-m", "snakemake", "--cores", "2", "--directory", str(root), *args],
         cwd=root,
         capture_output=True,
         text=True,
         timeout=300,
         check=False,
+        env={**os.environ, **(env or {})},
     )
 
 
@@ -77,7 +81,7 @@ def test_run_builds_database_then_nothing_to_do(tmp_path: Path) -> None:
     script = Path(sys.executable).with_name("snakemake")
     if script.is_file():
         run = subprocess.run(
-            [str(script), "--cores", "1", "--dry-run"],
+            [str(script), "--cores", "2", "--dry-run"],
             cwd=root,
             capture_output=True,
             text=True,
@@ -85,6 +89,19 @@ def test_run_builds_database_then_nothing_to_do(tmp_path: Path) -> None:
             check=False,
         )
         assert "Nothing to be done" in run.stdout + run.stderr, run.stdout
+    # a deleted SQLite database is built again
+    if database_url(root).startswith("sqlite"):
+        (root / "results" / "labledger.db").unlink()
+        rebuilt = snakemake(root)
+        assert rebuilt.returncode == 0, rebuilt.stderr
+        assert rows(database_url(root), "SELECT COUNT(*) FROM batch_synthesis") == [(8,)]
+    # another database (here a second SQLite file; on a lab server a PostgreSQL URL) is filled
+    # by the next run, not skipped as "Nothing to be done"
+    other = f"sqlite:///{tmp_path / 'other.db'}"
+    moved = snakemake(root, env={"LABLEDGER_DATABASE_URL": other})
+    assert moved.returncode == 0, moved.stderr
+    assert "rule ingest" in moved.stdout + moved.stderr
+    assert rows(other, "SELECT COUNT(*) FROM batch_synthesis") == [(8,)]
     report = snakemake(root, "--report", "report.html")
     assert report.returncode == 0, report.stderr
     html = (root / "report.html").read_text()

@@ -5,7 +5,12 @@ from pathlib import Path
 
 import labledger.analysis_versions as VERSIONS
 from labledger.records.paths import discover
-from labledger.workflow_support import analysable, shard_members, top_level_value
+from labledger.workflow_support import (
+    analysable,
+    database_identity,
+    shard_members,
+    top_level_value,
+)
 from labledger.xrd.phases import default_phases
 
 RECORDS = config.get("records_dir", "records")
@@ -18,6 +23,11 @@ CONFIGFILE = (workflow.overwrite_configfiles or workflow.configfiles or ["config
 # re-created virtual environment) or how the config file is spelled must not rerun anything.
 # Each Snakemake process (also one a cluster job starts) sets them again here.
 os.environ.update(LABLEDGER_PYTHON=sys.executable, LABLEDGER_CONFIG=str(CONFIGFILE))
+
+# The database the ingest writes, as a digest (never the URL: it may hold a password). A
+# parameter of the ingest, so pointing the workflow at another database (config.yaml's
+# database_url or $LABLEDGER_DATABASE_URL) runs the ingest and everything after it there.
+DATABASE = database_identity(config.get("database_url"), RESULTS)
 
 # Records with a raw file, per analysed kind: id -> (record file, raw file).
 CELLS = analysable(Path(RECORDS) / "cells")

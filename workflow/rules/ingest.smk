@@ -12,5 +12,7 @@ rule ingest:
         touch(f"{RESULTS}/ingest.done"),
     log:
         f"{RESULTS}/logs/ingest.log",
+    params:
+        database=DATABASE,
     shell:
         '"$LABLEDGER_PYTHON" -m labledger ingest 2>&1 | tee {log}'
