@@ -128,8 +128,38 @@ def test_new_from_copies_a_record(project, cli) -> None:
     data = yaml.safe_load((project.records / "batches" / "B-009.yaml").read_text())
     original = yaml.safe_load((project.records / "batches" / "B-003.yaml").read_text())
     assert data["steps"] == original["steps"] and data["date"] == dt.date.today()
+    # what describes the original sample stays behind: the demo's synthetic flag and header
+    # comment, its operator and its notes
+    assert original["synthetic"] is True and original["notes"]
+    text = (project.records / "batches" / "B-009.yaml").read_text()
+    assert "synthetic" not in data and "notes" not in data and "SYNTHETIC" not in text
+    assert data["operator"] != original["operator"]
+    assert text.startswith("# yaml-language-server: $schema=")
+    assert check_store(project.records).problems == []
     assert cli("new", "batch", "--id", "B-003", cwd=project.root).code == 1
     assert cli("new", "powder", cwd=project.root).code == 1
+
+
+def test_new_from_a_record_of_another_kind_is_refused(project, cli) -> None:
+    result = cli("new", "batch", "--from", "E-003", cwd=project.root)
+    assert result.code == 1
+    assert "E-003 is an electrode record, not a batch" in result.err
+    assert "labledger new electrode --from E-003" in result.err
+    assert sorted(p.name for p in (project.records / "batches").iterdir()) == sorted(
+        f"B-00{i}.yaml" for i in range(1, 9)
+    )
+
+
+def test_a_record_in_another_kinds_folder_is_a_problem(project) -> None:
+    source = project.records / "xrd" / "XRD-003.yaml"
+    moved = project.records / "eis" / "XRD-003.yaml"
+    moved.write_text(source.read_text())
+    source.unlink()
+    [problem] = [p for p in check_store(project.records).problems if p.severity == "error"]
+    assert problem.field == "kind" and problem.path.endswith("eis/XRD-003.yaml")
+    assert "an xrd record in the eis/ folder, which holds eis records; move it to xrd/" in (
+        problem.message
+    )
 
 
 def test_history_shows_field_changes(project, cli) -> None:

@@ -21,3 +21,8 @@ KINDS: dict[str, type[RecordBase]] = {
 def kind_names() -> str:
     """The kind names, comma-separated, for messages."""
     return ", ".join(KINDS)
+
+
+def with_article(kind: str) -> str:
+    """'a batch', 'an electrode', 'an xrd' (said ex-ar-dee): a kind name for a sentence."""
+    return f"{'an' if kind[:1] in 'aeiox' else 'a'} {kind}"

@@ -9,7 +9,7 @@ from importlib import resources
 from pathlib import Path
 
 from labledger.errors import LabledgerError
-from labledger.records.kinds import KINDS, kind_names
+from labledger.records.kinds import KINDS, kind_names, with_article
 from labledger.records.paths import discover
 
 
@@ -49,9 +49,7 @@ def new_record(
         raise LabledgerError(f"a record with id {rid!r} exists already")
     date = (today or dt.date.today()).isoformat()
     if copy_from is not None:
-        text = copy_from.read_text(encoding="utf-8")
-        text = re.sub(r"(?m)^id:.*$", f"id: {rid}", text, count=1)
-        text = re.sub(r"(?m)^date:.*$", f"date: {date}", text, count=1)
+        text = copy_text(copy_from, kind, rid, date, _operator())
     else:
         text = template_text(kind)
         text = text.replace("__ID__", rid).replace("__DATE__", date)
@@ -61,6 +59,41 @@ def new_record(
     with path.open("x", encoding="utf-8") as fh:
         fh.write(text)
     return path
+
+
+#: Top-level fields a copy does not take over: they describe the original's sample, not the new
+#: one (`synthetic: true` of a demo record would mark a real sample as synthetic).
+NOT_COPIED = ("synthetic", "notes")
+
+
+def copy_text(source: Path, kind: str, rid: str, date: str, operator: str) -> str:
+    """The text of a new `kind` record copied from `source`: new id, date and operator, without
+    the source's header comments (the schema line stays), `synthetic` flag and notes."""
+    text = source.read_text(encoding="utf-8")
+    match = re.search(r"(?m)^kind:[ \t]*['\"]?([A-Za-z_-]+)", text)
+    found = match.group(1) if match else None
+    if found != kind:
+        what = f"{with_article(found)} record" if found else "not a record of any kind"
+        hint = f"; use `labledger new {found} --from {source.stem}`" if found in KINDS else ""
+        raise LabledgerError(f"{source.stem} is {what}, not {with_article(kind)}{hint}")
+    lines = text.splitlines(keepends=True)
+    head = 0
+    while head < len(lines) and lines[head].lstrip().startswith("#"):
+        head += 1
+    kept = [ln for ln in lines[:head] if "yaml-language-server" in ln]
+    skipping = False
+    for line in lines[head:]:
+        top = line[:1] not in (" ", "\t", "\n", "#", "-") and ":" in line
+        if top:
+            skipping = line.split(":", 1)[0].strip() in NOT_COPIED
+        if not skipping:
+            kept.append(line)
+    out = "".join(kept)
+    out = re.sub(r"(?m)^id:.*$", f"id: {rid}", out, count=1)
+    out = re.sub(r"(?m)^date:.*$", f"date: {date}", out, count=1)
+    if re.search(r"(?m)^operator:", out):
+        out = re.sub(r"(?m)^operator:.*$", f"operator: {operator}", out, count=1)
+    return out
 
 
 def _operator() -> str:

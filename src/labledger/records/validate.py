@@ -14,7 +14,7 @@ from pydantic import BaseModel, ValidationError
 
 from labledger.errors import Problem
 from labledger.records.base import RecordBase
-from labledger.records.kinds import KINDS, kind_names
+from labledger.records.kinds import KINDS, kind_names, with_article
 from labledger.records.yamlfile import FieldPath, YamlDocument, format_path, short_repr
 
 _UNIT_HINTS_ABOVE = {
@@ -50,6 +50,19 @@ def validate_document(doc: YamlDocument) -> tuple[RecordBase | None, list[Proble
     if record.id != stem:
         problems.append(
             _problem(doc, ("id",), f"{record.id!r} differs from the file name {stem!r}.yaml")
+        )
+    folder = Path(doc.path).parent.name
+    holder = {m.kind_folder: k for k, m in KINDS.items()}.get(folder)
+    if holder is not None and holder != kind:
+        # the workflow finds each kind's measurements in its folder: a record elsewhere would be
+        # analysed as the other kind, or not at all
+        problems.append(
+            _problem(
+                doc,
+                ("kind",),
+                f"{with_article(kind)} record in the {folder}/ folder, which holds {holder} "
+                f"records; move it to {model.kind_folder}/",
+            )
         )
     return (record if not problems else None), problems
 
