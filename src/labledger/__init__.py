@@ -26,8 +26,9 @@ def query(
 ) -> pd.DataFrame:
     """Run a SELECT against the configured database and return a pandas DataFrame.
 
-    The database is the one `labledger` commands use (config.yaml in the current folder, or
-    `LABLEDGER_DATABASE_URL`). Nothing is written: the transaction is rolled back.
+    The database is the one `labledger` commands use: that of the config.yaml in the current
+    folder or the nearest folder above it (so a notebook in a subfolder of the project finds it),
+    or `LABLEDGER_DATABASE_URL`. Queries are read-only.
     """
     from labledger.config import load_config
     from labledger.db.query import run_query

@@ -108,14 +108,23 @@ class Config:
 
 
 def find_config(explicit: Path | None = None) -> Path | None:
-    """The config file to use: the explicit path, $LABLEDGER_CONFIG, or ./config.yaml."""
+    """The config file to use: the explicit path, $LABLEDGER_CONFIG, or the config.yaml of the
+    current folder or the nearest folder above it, as git finds its repository (a notebook in
+    `analysis/` of the project uses the project's). The search stops at the top of a git work
+    tree, so a project never picks up a config.yaml from outside its repository."""
     if explicit is not None:
         return explicit
     env = os.environ.get(CONFIG_ENV)
     if env:
         return Path(env)
-    here = Path.cwd() / DEFAULT_CONFIG_NAME
-    return here if here.is_file() else None
+    here = Path.cwd()
+    for folder in (here, *here.parents):
+        candidate = folder / DEFAULT_CONFIG_NAME
+        if candidate.is_file():
+            return candidate
+        if (folder / ".git").exists():
+            return None
+    return None
 
 
 def load_config(path: Path | None = None) -> Config:

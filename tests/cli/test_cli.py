@@ -188,3 +188,19 @@ def test_bad_config_is_a_message(tmp_path, cli) -> None:
 def test_views_command_lists_views(cli) -> None:
     out = cli("views").out
     assert "batch_synthesis:" in out and "lineage:" in out
+
+
+def test_query_from_a_notebook_in_a_subfolder_finds_the_project(project, cli, monkeypatch) -> None:
+    import labledger
+
+    assert cli("ingest", cwd=project.root).code == 0
+    notebooks = project.root / "analysis" / "2026"
+    notebooks.mkdir(parents=True)
+    monkeypatch.chdir(notebooks)
+    frame = labledger.query("SELECT COUNT(*) AS n FROM batch")
+    assert frame["n"].tolist() == [8]
+    # the search stops at the top of a git work tree: a folder of its own repository inside
+    # the project does not use the project's config
+    (notebooks / ".git").mkdir()
+    with pytest.raises(labledger.errors.DatabaseError, match="run `labledger ingest` first"):
+        labledger.query("SELECT 1")
