@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import io
 import json
+import re
 
 import pytest
 import yaml
@@ -103,7 +104,34 @@ def test_show_lists_both_directions(project, cli) -> None:
     assert cli("show", "B-404", cwd=project.root).code == 1
 
 
-def test_new_from_template_is_valid_and_takes_next_id(project, cli) -> None:
+#: What a person writes over each template placeholder (the test fills them like a person).
+FILLED = {
+    "batch id": "B-003",
+    "batch or electrode id": "B-003",
+    "electrode id": "E-003",
+    "wt %": "20",
+    "%": "10",
+    " g>": "2.0",
+    " C>": "800",
+    "mg/cm2": "1.5",
+    "um": "40",
+    "mm": "1.0",
+    "cm2": "1.13",
+}
+
+
+def fill(text: str) -> str:
+    def value(match: re.Match[str]) -> str:
+        inner = match.group(0)
+        return next(v for k, v in FILLED.items() if k in inner)
+
+    return "\n".join(
+        ln if ln.startswith("#") else re.sub(r"<[^<>\n]+>", value, ln) for ln in text.split("\n")
+    )
+
+
+def test_new_from_template_takes_next_id_and_check_lists_each_placeholder(project, cli) -> None:
+    made = {}
     for kind, expected in [
         ("batch", "B-009"),
         ("electrode", "E-006"),
@@ -119,7 +147,30 @@ def test_new_from_template_is_valid_and_takes_next_id(project, cli) -> None:
         assert text.startswith("# yaml-language-server: $schema=../../schema/")
         data = yaml.safe_load(text)
         assert data["id"] == expected and data["date"] == dt.date.today()
+        made[path] = text
+    # an unedited template is no sample: every placeholder is one problem, nothing else is
+    problems = check_store(project.records).errors
+    for path, text in made.items():
+        mine = [p for p in problems if p.path.endswith(path.name)]
+        body = "\n".join(ln for ln in text.splitlines() if not ln.startswith("#"))
+        n_placeholders = len(re.findall(r"<[^<>\n]+>", body))
+        assert n_placeholders >= 1 and len(mine) == n_placeholders, (path, mine)
+        assert all(p.message.startswith("not filled in: <") for p in mine)
+    batch = next(p for p in problems if p.path.endswith("B-009.yaml") and "mass_g" in p.field)
+    assert batch.field == "precursors[0].mass_g" and batch.message == (
+        "not filled in: <weighed mass in g>"
+    )
+    for path, text in made.items():
+        path.write_text(fill(text))
     assert check_store(project.records).errors == []
+
+
+def test_a_number_with_its_unit_is_told_to_drop_the_unit(project) -> None:
+    path = project.records / "batches" / "B-003.yaml"
+    path.write_text(re.sub(r"temperature_C: 800\b", "temperature_C: 800 C", path.read_text()))
+    [problem] = check_store(project.records).errors
+    assert problem.field.endswith("temperature_C")
+    assert "drop the unit and write the number alone, 800" in problem.message
 
 
 def test_new_from_copies_a_record(project, cli) -> None:

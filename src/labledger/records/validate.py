@@ -7,6 +7,7 @@ the offending value and, where the unit in the field name suggests one, the like
 from __future__ import annotations
 
 import difflib
+import re
 from pathlib import Path
 from typing import Any
 
@@ -40,10 +41,17 @@ def validate_document(doc: YamlDocument) -> tuple[RecordBase | None, list[Proble
             )
         ]
     model = KINDS[kind]
+    unfilled = placeholders(data)
+    left = [_problem(doc, path, f"not filled in: {value}") for path, value in unfilled]
     try:
         record = model.model_validate(data)
     except ValidationError as err:
-        return None, pydantic_problems(doc, model, err)
+        # a field still holding its placeholder has one problem: that it is not filled in
+        at = {path for path, _ in unfilled}
+        rest = [q for q in pydantic_problems(doc, model, err) if _parse_path(q.field) not in at]
+        return None, left + rest
+    if left:
+        return None, left
 
     problems = [_problem(doc, _parse_path(p), msg) for p, msg in record.plausibility()]
     stem = Path(doc.path).stem
@@ -65,6 +73,25 @@ def validate_document(doc: YamlDocument) -> tuple[RecordBase | None, list[Proble
             )
         )
     return (record if not problems else None), problems
+
+
+#: A template's placeholder: the whole value in angle brackets, e.g. `<weighed mass in g>`.
+PLACEHOLDER = re.compile(r"^<[^<>]+>$")
+
+
+def placeholders(data: Any, path: FieldPath = ()) -> list[tuple[FieldPath, str]]:
+    """(field path, value) of every template placeholder still in the data."""
+    if isinstance(data, dict):
+        return [hit for k, v in data.items() for hit in placeholders(v, (*path, k))]
+    if isinstance(data, list):
+        return [hit for i, v in enumerate(data) for hit in placeholders(v, (*path, i))]
+    if isinstance(data, str) and PLACEHOLDER.match(data.strip()):
+        return [(path, data.strip())]
+    return []
+
+
+#: A number written with its unit ("800 C", "12 h", "46%"): the unit belongs in the field name.
+_NUMBER_WITH_UNIT = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*([^\d\s].*)$")
 
 
 def pydantic_problems(
@@ -110,6 +137,17 @@ def _from_pydantic(doc: YamlDocument, model: type[BaseModel], err: dict[str, Any
         if kind == "union_tag_not_found":
             return _problem(doc, path, f"needs `type:`, one of {expected}")
         return _problem(doc, (*path, "type"), f"unknown type {ctx.get('tag')!r}; one of {expected}")
+    if kind in ("float_parsing", "int_parsing", "float_type", "int_type") and isinstance(
+        value, str
+    ):
+        unit = _NUMBER_WITH_UNIT.match(value)
+        if unit:
+            return _problem(
+                doc,
+                path,
+                f"{short_repr(value)}: drop the unit and write the number alone, {unit.group(1)} "
+                f"(the unit is in the field name {name!r})",
+            )
     message = err["msg"]
     if message.startswith("Value error, "):
         message = message[len("Value error, ") :]
