@@ -175,3 +175,44 @@ def test_plausibility(tmp_path: Path, old: str, new: str, expected: str) -> None
         text = text.split("steps: []\n")[0] + "steps: []\n"
     msgs = problems_for(tmp_path, text)
     assert any(expected in m for m in msgs), msgs
+
+
+def test_an_impossible_date_does_not_hide_the_other_problems(tmp_path: Path) -> None:
+    text = (
+        GOOD_BATCH.replace("2025-01-10", "2025-13-45")
+        .replace("duration_h: 12", "duration_h: -3")
+        .replace("dwell_h: 6", "dwell_h: 0")
+    )
+    msgs = problems_for(tmp_path, text)
+    assert [m.split(":")[2].strip() for m in msgs] == [
+        "date",
+        "steps[0].duration_h",
+        "steps[1].dwell_h",
+    ]
+    assert msgs[0].startswith("3:7: date: cannot read value '2025-13-45'")
+
+
+def test_a_duplicate_key_does_not_hide_the_other_problems(tmp_path: Path) -> None:
+    text = GOOD_BATCH.replace("speed_rpm: 300", "speed_rpm: 300\n    speed_rpm: 350").replace(
+        "temperature_C: 1150", "temperature_C: 1473"
+    )
+    assert problems_for(tmp_path, text) == [
+        "8:5: steps[0].speed_rpm: duplicate key (first at line 7)",
+        "11:5: steps[1].temperature_C: 1473 is above 1400; is it in kelvin?",
+    ]
+
+
+def test_an_unclosed_quote_is_reported_where_it_opens(tmp_path: Path) -> None:
+    text = GOOD_BATCH.replace("date: 2025-01-10", 'date: 2025-01-10\noperator: "A. Chen')
+    assert problems_for(tmp_path, text) == [
+        '4:11: YAML syntax: the " opened here is never closed; close it or drop it'
+    ]
+
+
+def test_implausible_masses_and_future_dates(tmp_path: Path) -> None:
+    text = GOOD_BATCH.replace("date: 2025-01-10", "date: 2999-01-10") + (
+        "precursors:\n  - {compound: Li2CO3, mass_g: 1.0e+26}\n"
+    )
+    msgs = problems_for(tmp_path, text)
+    assert "3:1: date: 2999-01-10 is in the future; is it a typo?" in msgs
+    assert any("precursors[0].mass_g: 1e+26 is above 5000; is it in mg?" in m for m in msgs), msgs

@@ -12,7 +12,9 @@ from labledger.records.fields import FurnaceC, Hours, Percent, Positive
 
 class Precursor(Strict):
     compound: str = Field(description="Formula or name, e.g. Li2CO3.")
-    mass_g: Positive = Field(description="Weighed mass in grams.")
+    mass_g: Annotated[float, Field(gt=0, le=5000)] = Field(
+        description="Weighed mass in grams (a lab batch: at most 5 kg)."
+    )
     purity_pct: Percent | None = None
     supplier: str | None = None
 

@@ -91,10 +91,15 @@ def read_file(path: Path) -> RecordFile | Problem:
 def load(file: RecordFile) -> Loaded | list[Problem]:
     """Parse and validate one record file."""
     try:
-        doc = read_yaml(file.path, display=file.display, raw=file.raw)
+        doc = read_yaml(file.path, display=file.display, raw=file.raw, keep_value_problems=True)
     except YamlProblems as err:
         return err.problems
     record, problems = validate_document(doc)
+    if doc.value_problems:
+        # every problem of the file at once; a value already reported is not reported again
+        # by the validation (an impossible date is also "not a date")
+        reported = {q.field for q in doc.value_problems}
+        return doc.value_problems + [q for q in problems if q.field not in reported]
     if record is None:
         return problems
     return Loaded(file, doc, record)

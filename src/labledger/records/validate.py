@@ -6,6 +6,7 @@ the offending value and, where the unit in the field name suggests one, the like
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import re
 from pathlib import Path
@@ -24,6 +25,7 @@ _UNIT_HINTS_ABOVE = {
     "_h": "is it in minutes?",
     "_mm": "is it in um?",
     "_cm2": "is it in mm2?",
+    "_g": "is it in mg?",
 }
 _UNIT_HINTS_BELOW = {"_pct": "percentages run 0-100"}
 
@@ -43,6 +45,11 @@ def validate_document(doc: YamlDocument) -> tuple[RecordBase | None, list[Proble
     model = KINDS[kind]
     unfilled = placeholders(data)
     left = [_problem(doc, path, f"not filled in: {value}") for path, value in unfilled]
+    date = data.get("date")
+    if isinstance(date, dt.datetime):  # a datetime is a date too, but compares only with its kind
+        date = date.date()
+    if isinstance(date, dt.date) and date > dt.date.today():
+        left.append(_problem(doc, ("date",), f"{date.isoformat()} is in the future; is it a typo?"))
     try:
         record = model.model_validate(data)
     except ValidationError as err:

@@ -33,6 +33,10 @@ class YamlDocument:
     text: str
     data: Any
     positions: dict[FieldPath, tuple[int, int]] = field(default_factory=dict)
+    #: Problems of single values found while reading (duplicate keys, unreadable dates), kept
+    #: with `read_yaml(..., keep_value_problems=True)` so that validation can report the rest
+    #: of the file too; the values stand in the data as written (a duplicate's first value).
+    value_problems: list[Problem] = field(default_factory=list)
 
     def position(self, path: FieldPath) -> tuple[int, int]:
         """Line and column of `path`, or of its nearest ancestor that exists in the file."""
@@ -59,8 +63,18 @@ def format_path(path: FieldPath) -> str:
     return out
 
 
-def read_yaml(path: Path, display: str | None = None, raw: bytes | None = None) -> YamlDocument:
-    """Parse one YAML file; raise `YamlProblems` naming line and column of each problem."""
+def read_yaml(
+    path: Path,
+    display: str | None = None,
+    raw: bytes | None = None,
+    *,
+    keep_value_problems: bool = False,
+) -> YamlDocument:
+    """Parse one YAML file; raise `YamlProblems` naming line and column of each problem.
+
+    With `keep_value_problems`, problems of single values (a duplicate key, an impossible
+    date) do not raise: they are in `doc.value_problems` and the rest of the file is read.
+    """
     name = display or str(path)
     if raw is None:
         try:
@@ -98,8 +112,14 @@ def read_yaml(path: Path, display: str | None = None, raw: bytes | None = None) 
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         what = " ".join(x for x in (err.context, err.problem) if x)
+        if err.context_mark is not None and "quoted scalar" in (err.context or ""):
+            # an unclosed quote runs on to the end of the file, where PyYAML notices it: name
+            # the line where it opened instead
+            mark = err.context_mark
+            quote = text.splitlines()[mark.line][mark.column : mark.column + 1] or "quote"
+            what = f"the {quote} opened here is never closed; close it or drop it"
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         raise YamlProblems([Problem(name, line, col, "", f"YAML syntax: {what}")]) from None
     except yaml.reader.ReaderError as err:  # a control character such as NUL
         # libyaml counts the position in UTF-8 bytes
@@ -120,13 +140,17 @@ def read_yaml(path: Path, display: str | None = None, raw: bytes | None = None) 
     doc = YamlDocument(path=name, text=text, data=None)
     problems: list[Problem] = []
     doc.data = _construct(node, (), doc, loader, problems, set())
-    if problems:
-        raise YamlProblems(problems)
     if not isinstance(doc.data, dict):
         found = type(doc.data).__name__ if doc.data is not None else "nothing"
         raise YamlProblems(
-            [Problem(name, 1, 1, "", f"expected `field: value` lines at the top, found {found}")]
+            [
+                *problems,
+                Problem(name, 1, 1, "", f"expected `field: value` lines at the top, found {found}"),
+            ]
         )
+    if problems and not keep_value_problems:
+        raise YamlProblems(problems)
+    doc.value_problems = problems
     return doc
 
 
