@@ -252,6 +252,8 @@ def history(
         typer.echo(f"revision {rev.number}  {rev.change:<8}  {rev.ingested_at}  {commit}")
         for line in rev.differences:
             typer.echo(f"    {line}")
+        if rev.change == "modified" and not rev.differences:
+            typer.echo("    (no field changed: only the file's layout, comments or line endings)")
 
 
 @app.command()

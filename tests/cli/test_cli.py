@@ -225,6 +225,14 @@ def test_history_shows_field_changes(project, cli) -> None:
     assert lines[1].startswith("revision 2  modified")
     assert lines[2].strip() == "steps[3].temperature_C: 1150 -> 1200"
     assert cli("history", "B-404", cwd=project.root).code == 1
+    # CRLF line endings: a new revision of the bytes, but no field changed, and it says so
+    path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
+    cli("ingest", cwd=project.root)
+    lines = cli("history", "B-005", cwd=project.root).out.splitlines()
+    assert lines[-2].startswith("revision 3  modified")
+    assert (
+        lines[-1].strip() == "(no field changed: only the file's layout, comments or line endings)"
+    )
 
 
 def test_bad_config_is_a_message(tmp_path, cli) -> None:

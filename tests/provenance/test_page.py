@@ -174,3 +174,15 @@ def test_record_without_status_is_named(project):
     del record["status"]
     with pytest.raises(LabledgerError, match="C-001: record lacks \\['status'\\]"):
         render_provenance_page(record, [project.run_of("C-001")])
+
+
+def test_a_batch_page_compares_no_measurement_file_with_the_batch_file(project):
+    """The page of batch B-001 lists its scan's runs; their record input is the scan's file,
+    which differs from the batch's file by nature, not because anything changed."""
+    [parent] = [p for p in project.run_of("X-001")["lineage"] if p["id"] == "B-001"]
+    batch = {"id": "B-001", "kind": "batch", "path": parent["path"], "status": "valid"}
+    batch["sha256"] = parent["sha256"]
+    runs = [r for r in project.runs if r["record_id"] == "X-001" and r["current"]]
+    page = render_provenance_page(batch, runs)
+    assert runs and "X-001" in page
+    assert "differs from the record file now" not in page

@@ -61,9 +61,17 @@ def _run_view(run: dict[str, Any], record: dict[str, Any]) -> dict[str, Any]:
     start = parse_time(run["started_at"], "started_at")
     end = parse_time(run["finished_at"], "finished_at")
     inputs = run_inputs(run)
+    # a batch's page lists the runs of its measurements: their record input is the
+    # measurement's file, which only that record's own sha256 can be compared with
+    own = run.get("record_id") == record.get("id")
     for item in inputs:
         item["note"] = ""
-        if item["role"] == "record" and record.get("sha256") and item["sha256"] != record["sha256"]:
+        if (
+            own
+            and item["role"] == "record"
+            and record.get("sha256")
+            and item["sha256"] != record["sha256"]
+        ):
             item["note"] = "differs from the record file now"
     dirty = run.get("git_dirty")
     return {
