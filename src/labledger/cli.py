@@ -422,22 +422,46 @@ def export_provenance(
 
 
 @app.command()
+def serve(
+    ctx: typer.Context,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port (0: any free one).")] = 8001,
+    report: Annotated[
+        Path | None, typer.Option(help="Report folder to link to (default: results/report).")
+    ] = None,
+) -> None:
+    """Browse and query the database in a web browser (Datasette, read-only): every table and
+    view with its documentation, the saved queries, and links to the report pages.
+
+    Example: labledger serve --port 8001
+    """
+    import tempfile
+
+    from labledger.serve import run_datasette, serve_arguments
+
+    config = _config(ctx)
+    report_dir = report or config.results_dir / "report"
+    with tempfile.TemporaryDirectory(prefix="labledger-serve-") as tmp:
+        metadata = Path(tmp) / "metadata.json"
+        args = serve_arguments(config, host, port, metadata, report_dir)
+        typer.echo(
+            f"serving {config.database_url} read-only at http://{host}:{port}/ (Ctrl-C stops)"
+        )
+        run_datasette(config, args, report_dir, metadata)
+
+
+@app.command()
 def views() -> None:
     """List the SQL views with what each one answers.
 
     Example: labledger views
     """
-    from labledger.db.engine import views_sql
+    import textwrap
 
-    block: list[str] = []
-    for line in views_sql().splitlines():
-        if line.startswith("-- ") and ":" in line.split()[1] and block == []:
-            block = [line[3:]]
-        elif line.startswith("-- ") and block:
-            block.append("    " + line[3:])
-        elif block:
-            typer.echo("\n".join(block))
-            block = []
+    from labledger.db.engine import view_descriptions
+
+    for name, text in view_descriptions().items():
+        typer.echo(textwrap.fill(f"{name}: {text}", width=96, subsequent_indent="    "))
 
 
 def run(argv: list[str] | None = None) -> int:

@@ -146,6 +146,23 @@ def view_statements() -> list[tuple[str, str]]:
     return out
 
 
+def view_descriptions() -> dict[str, str]:
+    """View name -> the comment block that documents it in views.sql (one paragraph)."""
+    out: dict[str, str] = {}
+    block: list[str] = []
+    for line in views_sql().splitlines():
+        words = line.split()
+        if line.startswith("-- ") and not block and len(words) > 1 and words[1].endswith(":"):
+            block = [line[3:]]
+        elif line.startswith("-- ") and block:
+            block.append(line[3:])
+        elif block:
+            name, _, text = " ".join(block).partition(":")
+            out[name.strip()] = text.strip()
+            block = []
+    return out
+
+
 def create_views(conn: Connection) -> None:
     """(Re)create every view, dropping the old definitions first."""
     statements = view_statements()
