@@ -175,6 +175,35 @@ def _read_text(path: Path) -> str:
         raise LabledgerError(f"{path}: {err.strerror}") from None
 
 
+@app.command("ls")
+def list_command(
+    ctx: typer.Context,
+    kind: Annotated[str | None, typer.Argument(help="batch, electrode, xrd, eis or cell.")] = None,
+    where: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--where",
+            "-w",
+            metavar="FIELD=VALUE",
+            help="Only records whose field has this value (repeat for several; a field inside a "
+            "step or the protocol matches by its own name).",
+        ),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """List the records of the store (valid ones), optionally of one kind and by field values.
+
+    Example: labledger ls electrode --where cnt_wt_pct=20
+    """
+    from labledger.records.listing import COLUMNS, Condition, list_records
+    from labledger.textable import format_json, format_table
+
+    conditions = [Condition.parse(w) for w in where or []]
+    rows = list_records(_config(ctx).records_dir, kind, conditions)
+    table = [[r[c] for c in COLUMNS] for r in rows]
+    typer.echo(format_json(COLUMNS, table) if as_json else format_table(COLUMNS, table))
+
+
 @app.command()
 def show(ctx: typer.Context, record_id: Annotated[str, typer.Argument(metavar="ID")]) -> None:
     """Print a record, the records it names and the records that name it.

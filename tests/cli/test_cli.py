@@ -263,3 +263,31 @@ def test_query_from_a_notebook_in_a_subfolder_finds_the_project(project, cli, mo
     (notebooks / ".git").mkdir()
     with pytest.raises(labledger.errors.DatabaseError, match="run `labledger ingest` first"):
         labledger.query("SELECT 1")
+
+
+def test_ls_lists_records_by_kind_and_field(project, cli) -> None:
+    everything = json.loads(cli("ls", "--json", cwd=project.root).out)
+    assert len(everything) == len(list(project.records.rglob("*.yaml")))
+    assert {r["kind"] for r in everything} == {"batch", "electrode", "xrd", "eis", "cell"}
+    electrodes = json.loads(cli("ls", "electrode", "--json", cwd=project.root).out)
+    expected = sorted(p.stem for p in (project.records / "electrodes").glob("*.yaml"))
+    assert [r["id"] for r in electrodes] == expected
+    # a field by its name (case-insensitive), also inside a step or the protocol
+    by_cnt = json.loads(
+        cli("ls", "electrode", "-w", "CNT_wt_pct=20", "--json", cwd=project.root).out
+    )
+    for row in by_cnt:
+        assert yaml.safe_load((project.root / row["file"]).read_text())["cnt_wt_pct"] == 20
+    assert by_cnt
+    fast = json.loads(
+        cli("ls", "cell", "--where", "current_density_mA_cm2=4", "--json", cwd=project.root).out
+    )
+    for row in fast:
+        record = yaml.safe_load((project.root / row["file"]).read_text())
+        assert record["protocol"]["current_density_mA_cm2"] == 4
+    table = cli("ls", "batch", cwd=project.root).out.splitlines()
+    assert table[0].split() == ["id", "kind", "date", "operator", "file"]
+    assert table[-1] == "(8 rows)"
+    assert cli("ls", "powder", cwd=project.root).code == 1
+    bad = cli("ls", "--where", "cnt", cwd=project.root)
+    assert bad.code == 1 and "field=value" in bad.err

@@ -13,7 +13,7 @@ from labledger.db.engine import make_engine, require_database
 from labledger.db.gitinfo import blobs_at, resolve_commit
 from labledger.db.tables import RecordRevision
 from labledger.errors import LabledgerError
-from labledger.records.yamlfile import format_path
+from labledger.records.yamlfile import flatten
 
 
 @dataclass
@@ -25,21 +25,6 @@ class Revision:
     git_dirty: bool | None
     content: dict[str, Any] | None
     differences: list[str]
-
-
-def flatten(data: Any, path: tuple[str | int, ...] = ()) -> dict[str, Any]:
-    """Nested data as {'steps[1].temperature_C': 1150, ...}."""
-    if isinstance(data, dict):
-        out: dict[str, Any] = {}
-        for k, v in data.items():
-            out.update(flatten(v, (*path, k)))
-        return out
-    if isinstance(data, list) and data:
-        out = {}
-        for i, v in enumerate(data):
-            out.update(flatten(v, (*path, i)))
-        return out
-    return {format_path(path): data}
 
 
 def diff(old: dict[str, Any] | None, new: dict[str, Any] | None) -> list[str]:

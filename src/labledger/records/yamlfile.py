@@ -243,3 +243,18 @@ def short_repr(value: object, limit: int = 60) -> str:
 def _at(doc: YamlDocument, node: yaml.Node, path: FieldPath, message: str) -> Problem:
     mark = node.start_mark
     return Problem(doc.path, mark.line + 1, mark.column + 1, format_path(path), message)
+
+
+def flatten(data: Any, path: tuple[str | int, ...] = ()) -> dict[str, Any]:
+    """Nested data as {'steps[1].temperature_C': 1150, ...}."""
+    if isinstance(data, dict):
+        out: dict[str, Any] = {}
+        for k, v in data.items():
+            out.update(flatten(v, (*path, k)))
+        return out
+    if isinstance(data, list) and data:
+        out = {}
+        for i, v in enumerate(data):
+            out.update(flatten(v, (*path, i)))
+        return out
+    return {format_path(path): data}

@@ -18,8 +18,8 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from labledger.atomic import write_text_atomic
 from labledger.config import Config
-from labledger.db.history import flatten
 from labledger.page_manifest import PageManifest, code_fingerprint, data_key
+from labledger.records.yamlfile import flatten
 from labledger.report.data import ReportData, Row, load_report_data
 from labledger.report.history import changes_between, ingest_history
 from labledger.report.plots import PlotFile, scatter_svg

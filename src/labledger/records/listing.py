@@ -1,0 +1,76 @@
+"""`labledger ls`: the records of the store, optionally of one kind and matching field values."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from labledger.errors import LabledgerError
+from labledger.records.kinds import KINDS, kind_names
+from labledger.records.store import check_store, display_path
+from labledger.records.yamlfile import flatten
+
+#: Columns every listing shows, in this order.
+COLUMNS = ("id", "kind", "date", "operator", "file")
+
+
+@dataclass(frozen=True)
+class Condition:
+    """`field=value`: a field path (`steps[2].temperature_C`, case-insensitive) equals value."""
+
+    field: str
+    value: str
+
+    @classmethod
+    def parse(cls, text: str) -> Condition:
+        name, sep, value = text.partition("=")
+        if not sep or not name.strip():
+            raise LabledgerError(f"--where {text!r}: write it as field=value, e.g. cnt_wt_pct=20")
+        return cls(name.strip(), value.strip())
+
+    def matches(self, fields: dict[str, Any]) -> bool:
+        wanted = self.field.lower()
+        return any(
+            (key.lower() == wanted or key.lower().endswith("." + wanted))
+            and _same(value, self.value)
+            for key, value in fields.items()
+        )
+
+
+def _same(value: Any, text: str) -> bool:
+    if isinstance(value, bool):
+        return text.lower() in (("true", "yes", "1") if value else ("false", "no", "0"))
+    if isinstance(value, int | float):
+        try:
+            return float(text) == float(value)
+        except ValueError:
+            return False
+    return str(value) == text
+
+
+def list_records(
+    records_dir: Path, kind: str | None = None, where: list[Condition] | None = None
+) -> list[dict[str, Any]]:
+    """One row per valid record (id, kind, date, operator, file), sorted by id."""
+    if kind is not None and kind not in KINDS:
+        raise LabledgerError(f"unknown kind {kind!r}; expected one of {kind_names()}")
+    result = check_store(records_dir)
+    rows = []
+    for rid, item in sorted(result.loaded.items()):
+        record = item.record
+        if kind is not None and record.kind != kind:  # type: ignore[attr-defined]
+            continue
+        fields = flatten(record.model_dump(mode="json"))
+        if where and not all(c.matches(fields) for c in where):
+            continue
+        rows.append(
+            {
+                "id": rid,
+                "kind": record.kind,  # type: ignore[attr-defined]
+                "date": fields.get("date"),
+                "operator": fields.get("operator"),
+                "file": display_path(item.file.path),
+            }
+        )
+    return rows
