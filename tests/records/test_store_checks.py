@@ -150,3 +150,17 @@ def test_invalid_records_create_no_database(project) -> None:
         raise AssertionError("ingest accepted an invalid record")
     assert not project.db_path.exists()
     assert not database_exists(project.database_url)  # on PostgreSQL: no tables created
+
+
+def test_records_sharing_one_raw_file_content_get_a_note(project) -> None:
+    """Two scans whose raw files hold the same bytes: one is probably a copy made by mistake."""
+    raw = project.records / "raw" / "xrd"
+    (raw / "XRD-004.xy").write_bytes((raw / "XRD-003.xy").read_bytes())
+    record = project.records / "xrd" / "XRD-004.yaml"
+    assert "raw_file: ../raw/xrd/XRD-004.xy" in record.read_text()
+    result = check_store(project.records)
+    assert result.errors == []
+    notes = [p for p in result.problems if "same bytes" in p.message]
+    assert sorted(n.path.rsplit("/", 1)[1] for n in notes) == ["XRD-003.yaml", "XRD-004.yaml"]
+    assert all(n.severity == "note" and n.field == "raw_file" for n in notes)
+    assert "XRD-004" in next(n.message for n in notes if n.path.endswith("XRD-003.yaml"))

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from labledger.errors import Problem
+from labledger.hashing import sha256_file
 from labledger.records.base import RecordBase
 from labledger.records.introspect import raw_files, references
 from labledger.records.kinds import KINDS
@@ -236,4 +237,48 @@ def check_store(records_dir: Path) -> CheckResult:
         return doc.position((field_name,)) if doc else (1, 1)
 
     problems.extend(cross_check(entries, locate))
+    problems.extend(shared_raw_files(entries, locate))
     return CheckResult(loaded, sorted(set(problems)), len(paths))
+
+
+def shared_raw_files(
+    entries: Iterable[Entry], locate: Callable[[Entry, str], tuple[int, int]]
+) -> list[Problem]:
+    """A note on each record whose raw file has the same bytes as another record's: usually a
+    file copied under a second name by mistake, which would count one measurement twice.
+
+    Only files of equal size are hashed, so a store of thousands of files reads few of them.
+    """
+    by_size: dict[int, list[tuple[Entry, str, Path]]] = {}
+    for e in entries:
+        for field_name, rel in e.raw:
+            target = (e.path.parent / rel).resolve()
+            try:
+                by_size.setdefault(target.stat().st_size, []).append((e, field_name, target))
+            except OSError:
+                continue  # cross_check reports it
+    notes = []
+    for group in by_size.values():
+        if len({t for _, _, t in group}) < 2:
+            continue
+        by_hash: dict[str, list[tuple[Entry, str, Path]]] = {}
+        for item in group:
+            by_hash.setdefault(sha256_file(item[2]), []).append(item)
+        for same in by_hash.values():
+            if len({t for _, _, t in same}) < 2:
+                continue
+            for e, field_name, target in same:
+                others = sorted(o.id for o, _, t in same if t != target)
+                line, col = locate(e, field_name)
+                notes.append(
+                    Problem(
+                        e.display,
+                        line,
+                        col,
+                        field_name,
+                        f"raw file {display_path(target)} has the same bytes as that of "
+                        f"{', '.join(others)}; is one of them copied by mistake?",
+                        "note",
+                    )
+                )
+    return notes

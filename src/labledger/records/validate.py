@@ -54,8 +54,8 @@ def validate_document(doc: YamlDocument) -> tuple[RecordBase | None, list[Proble
         record = model.model_validate(data)
     except ValidationError as err:
         # a field still holding its placeholder has one problem: that it is not filled in
-        at = {path for path, _ in unfilled}
-        rest = [q for q in pydantic_problems(doc, model, err) if _parse_path(q.field) not in at]
+        at = {format_path(path) for path, _ in unfilled}
+        rest = [q for q in pydantic_problems(doc, model, err) if q.field not in at]
         return None, left + rest
     if left:
         return None, left
