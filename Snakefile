@@ -26,3 +26,8 @@ rule all:
         f"{RESULTS}/ingest.done",
         f"{RESULTS}/provenance/latest.json",
         f"{RESULTS}/report/index.html",
+
+
+onsuccess:
+    # the last thing a run says: where its results are (Snakemake's log path follows)
+    print(f"labledger: report {RESULTS}/report/index.html, database {DATABASE_SHOWN}")

@@ -88,3 +88,12 @@ def database_identity(configured_url: str | None, results_dir: str) -> str:
             stamp.unlink()
         return "default"
     return hashlib.sha256(url.encode("utf-8")).hexdigest()[:16]
+
+
+def shown_database(configured_url: str | None, results_dir: str) -> str:
+    """The database the jobs write, fit for a message (no password)."""
+    from labledger.config import DATABASE_URL_ENV
+    from labledger.db.engine import display_url
+
+    url = os.environ.get(DATABASE_URL_ENV) or configured_url
+    return display_url(url) if url else f"{results_dir}/labledger.db"

@@ -120,6 +120,7 @@ def test_truncated_and_garbage_files_give_a_clear_error(name: str, tmp_path: Pat
         assert path.name in str(err.value)
 
 
+@pytest.mark.database  # it ingests: on PostgreSQL it gets a database of its own
 def test_flags_reach_the_database_view(tmp_path: Path) -> None:
     """A cell record on the Neware sample file (CE 10.7 over one complete cycle): analysed and
     ingested, `cell_figures.plausibility_flags` says what is wrong."""

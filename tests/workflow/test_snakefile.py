@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from labledger.config import load_config
-from labledger.db.engine import database_exists
+from labledger.db.engine import database_exists, display_url
 from support.databases import rows
 
 REPO = Path(__file__).resolve().parents[2]
@@ -183,6 +183,35 @@ def test_invalid_record_fails_the_run_with_the_message(tmp_path: Path) -> None:
     assert "steps[3].temperature_C: 1423 is above 1400; is it in kelvin?" in run.stdout + run.stderr
     assert not (root / "results" / "labledger.db").exists()
     assert not database_exists(database_url(root))
+
+
+def test_a_failed_analysis_shows_its_message_with_the_record_in_the_terminal(
+    tmp_path: Path,
+) -> None:
+    root = make_copy(tmp_path, {"cells": set(), "xrd": {"XRD-003"}, "eis": set()})
+    (root / "records" / "raw" / "xrd" / "XRD-003.xy").write_bytes(b"garbage\x00\x01")
+    run = snakemake(root)
+    assert run.returncode != 0
+    # the message that used to sit only in results/logs/xrd/XRD-003.log
+    assert (
+        "records/xrd/XRD-003.yaml:" in run.stderr
+        and "raw_file:" in run.stderr
+        and "binary content (NUL bytes)" in run.stderr
+    ), run.stderr
+
+
+def test_a_run_ends_saying_where_the_report_and_database_are(tmp_path: Path) -> None:
+    root = make_copy(tmp_path, {"cells": set(), "xrd": set(), "eis": set()})
+    run = snakemake(root)
+    assert run.returncode == 0, run.stderr
+    out = run.stdout + run.stderr
+    assert "wrote " in out and "report/index.html" in out  # the report job's summary line
+    assert f"labledger: report results/report/index.html, database {database_shown(root)}" in out
+
+
+def database_shown(root: Path) -> str:
+    url = database_url(root)
+    return "results/labledger.db" if url.startswith("sqlite") else display_url(url)
 
 
 def test_lint_finds_nothing_but_the_missing_conda_environment() -> None:

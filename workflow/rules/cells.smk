@@ -13,11 +13,15 @@ rule cell_analysis:
             category="Cells",
             labels={"cell": "{id}"},
         ),
+    message:
+        "cycling analysis of {wildcards.id}"
     log:
         f"{RESULTS}/logs/cells/{{id}}.log",
     params:
         # analysis code version: a new version reruns every cell (Snakemake's params trigger)
         version=VERSIONS.CYCLING,
     shell:
-        '"$LABLEDGER_PYTHON" -m labledger analyze {wildcards.id}'
-        " --out {output.json} --plot {output.svg} --rule cell_analysis > {log} 2>&1"
+        logged(
+            '"$LABLEDGER_PYTHON" -m labledger analyze {wildcards.id}'
+            " --out {output.json} --plot {output.svg} --rule cell_analysis > {log} 2>&1"
+        )

@@ -8,6 +8,7 @@ from labledger.records.paths import discover
 from labledger.workflow_support import (
     analysable,
     database_identity,
+    shown_database,
     shard_members,
     top_level_value,
 )
@@ -28,6 +29,13 @@ os.environ.update(LABLEDGER_PYTHON=sys.executable, LABLEDGER_CONFIG=str(CONFIGFI
 # parameter of the ingest, so pointing the workflow at another database (config.yaml's
 # database_url or $LABLEDGER_DATABASE_URL) runs the ingest and everything after it there.
 DATABASE = database_identity(config.get("database_url"), RESULTS)
+DATABASE_SHOWN = shown_database(config.get("database_url"), RESULTS)
+
+def logged(command):
+    """`command` (which writes its log) followed by: when it fails, show the last lines of the
+    log (labledger's message, naming the record and the file) in the terminal, not only in
+    results/logs/."""
+    return "".join((command, " || {{ tail -n 5 {log} >&2; exit 1; }}"))
 
 # Records with a raw file, per analysed kind: id -> (record file, raw file).
 CELLS = analysable(Path(RECORDS) / "cells")

@@ -13,11 +13,15 @@ rule eis_analysis:
             category="Impedance",
             labels={"spectrum": "{id}"},
         ),
+    message:
+        "impedance fit of {wildcards.id}"
     log:
         f"{RESULTS}/logs/eis/{{id}}.log",
     params:
         version=VERSIONS.EIS,
         circuit=eis_circuit,
     shell:
-        '"$LABLEDGER_PYTHON" -m labledger analyze {wildcards.id}'
-        " --out {output.json} --plot {output.svg} --rule eis_analysis > {log} 2>&1"
+        logged(
+            '"$LABLEDGER_PYTHON" -m labledger analyze {wildcards.id}'
+            " --out {output.json} --plot {output.svg} --rule eis_analysis > {log} 2>&1"
+        )

@@ -10,6 +10,8 @@ rule provenance:
         f"{RESULTS}/ingest.done",
     output:
         f"{RESULTS}/provenance/latest.json",
+    message:
+        "provenance export"
     log:
         f"{RESULTS}/logs/provenance.log",
     params:

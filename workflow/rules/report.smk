@@ -17,6 +17,9 @@ rule report:
         f"{RESULTS}/logs/report.log",
     params:
         out=lambda w, output: str(Path(output.index).parent),
+    message:
+        "HTML report and saved queries"
     shell:
+        # the summary line (pages written, where to open the report) goes to the terminal too
         '"$LABLEDGER_PYTHON" -m labledger report build --out {params.out}'
-        " --queries-out {output.queries} > {log} 2>&1"
+        " --queries-out {output.queries} 2>&1 | tee {log}"

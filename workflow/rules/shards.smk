@@ -11,6 +11,8 @@ rule analysis_shard:
         shard_inputs,
     output:
         f"{RESULTS}/shards/{{kind}}/{SHARDS}/{{shard}}.json",
+    message:
+        "{wildcards.kind} analyses of shard {wildcards.shard}"
     log:
         f"{RESULTS}/logs/shards/{{kind}}/{SHARDS}/{{shard}}.log",
     wildcard_constraints:
@@ -19,5 +21,7 @@ rule analysis_shard:
     params:
         settings=shard_settings,
     shell:
-        '"$LABLEDGER_PYTHON" -m labledger analyze-shard {wildcards.kind} --shard {wildcards.shard}'
-        f" --shards {SHARDS} --manifest {{output}} --rule analysis_shard > {{log}} 2>&1"
+        logged(
+            '"$LABLEDGER_PYTHON" -m labledger analyze-shard {wildcards.kind} --shard {wildcards.shard}'
+            f" --shards {SHARDS} --manifest {{output}} --rule analysis_shard > {{log}} 2>&1"
+        )

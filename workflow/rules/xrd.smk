@@ -6,14 +6,18 @@ rule xrd_references:
         XRD_PHASES.values(),
     output:
         f"{RESULTS}/references/xrd_patterns.json",
+    message:
+        "reference patterns of the candidate phases"
     log:
         f"{RESULTS}/logs/xrd/references.log",
     params:
         phases=" ".join(f"--phase '{name}={path}'" for name, path in XRD_PHASES.items()),
         version=VERSIONS.XRD_REFERENCES,
     shell:
-        '"$LABLEDGER_PYTHON" -m labledger xrd references'
-        " --out {output} {params.phases} > {log} 2>&1"
+        logged(
+            '"$LABLEDGER_PYTHON" -m labledger xrd references'
+            " --out {output} {params.phases} > {log} 2>&1"
+        )
 
 
 rule xrd_analysis:
@@ -29,11 +33,15 @@ rule xrd_analysis:
             category="XRD",
             labels={"scan": "{id}"},
         ),
+    message:
+        "XRD analysis of {wildcards.id}"
     log:
         f"{RESULTS}/logs/xrd/{{id}}.log",
     params:
         version=VERSIONS.XRD,
         candidates=config.get("xrd", {}).get("candidates"),
     shell:
-        '"$LABLEDGER_PYTHON" -m labledger analyze {wildcards.id}'
-        " --out {output.json} --plot {output.svg} --rule xrd_analysis > {log} 2>&1"
+        logged(
+            '"$LABLEDGER_PYTHON" -m labledger analyze {wildcards.id}'
+            " --out {output.json} --plot {output.svg} --rule xrd_analysis > {log} 2>&1"
+        )

@@ -186,7 +186,12 @@ def run_prepared(config: Config, job: Prepared, rule: str) -> Path:
     record_id = record.id  # type: ignore[attr-defined]
     root = config.root
     started = now_utc()
-    output = job.analysis.run(record, raw, config, plot)
+    try:
+        output = job.analysis.run(record, raw, config, plot)
+    except LabledgerError as err:
+        # a job log or a terminal shows this: name the record and its raw_file line, as check does
+        line, col = loaded.doc.position(("raw_file",))
+        raise LabledgerError(f"{loaded.file.display}:{line}:{col}: raw_file: {err}") from None
     finished = now_utc()
     envelope = {
         "format": RESULT_FORMAT,
