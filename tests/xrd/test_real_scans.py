@@ -192,3 +192,25 @@ def test_database_rows_of_an_unexplained_scan(results):
     assert summary["verdict"] == "not_explained"
     assert "2.222 A" in summary["unexplained_peaks"]
     assert all(p["wt_pct"] is None for p in rows["xrd_phase"])
+
+
+@pytest.mark.parametrize(
+    ("radiation", "spec"),
+    [
+        ("Cu Ka", "Cu"),
+        ("Co Ka1", "Co"),
+        ("CuKa", "Cu"),
+        ("0.4146 A", "0.4146"),
+        ("synchrotron", None),
+    ],
+)
+def test_record_radiation_gives_the_assumed_wavelength(radiation, spec):
+    from labledger.analyses.xrd import record_wavelength
+    from labledger.xrd.readers import assume_wavelength
+
+    assert record_wavelength(radiation) == spec
+    scan = read_scan(REAL / "xrd-autoanalyzer" / "MnO.xy")
+    if spec == "Co":
+        assert assume_wavelength(scan, spec).wavelength.ka1_a == pytest.approx(1.78897)
+    stated = read_scan(REAL / "datalab" / "TiO2.raw")
+    assert assume_wavelength(stated, "Co") is stated  # a stated wavelength is kept

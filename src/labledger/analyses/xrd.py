@@ -53,11 +53,28 @@ def xrd_params(record: RecordBase, config: Config) -> dict[str, Any]:
         "references": _rel(cache, config.root) if have_cache else "per-user cache",
         "references_sha256": sha256_file(cache) if have_cache else None,
         "raw_format": record.raw_format,
+        "radiation": record.radiation,
     }
 
 
+def record_wavelength(radiation: str) -> str | None:
+    """The record's `radiation` ("Cu Ka", "Co Ka1", "0.4146 A") as an anode symbol or angstrom,
+    for a file that states no wavelength; None when it names neither."""
+    import re
+
+    from labledger.xrd.scan import ANODE_LINES_A
+
+    text = radiation.strip()
+    m = re.match(r"([A-Z][a-z]?)(?![a-z])", text) or re.match(r"([A-Za-z]{1,2})(?![A-Za-z])", text)
+    if m and m.group(1).capitalize() in ANODE_LINES_A:
+        return m.group(1).capitalize()
+    m = re.match(r"\s*([0-9]*\.?[0-9]+)", text)
+    return m.group(1) if m else None
+
+
 def analyze_xrd(record: RecordBase, raw: Path, config: Config, plot: Path | None) -> AnalysisOutput:
-    """Identify the phases of one scan and refine their weight fractions (Hill-Howard)."""
+    """Identify the phases of one scan and refine their weight fractions (Hill-Howard); the
+    record's radiation applies where the file states no wavelength."""
     from labledger.xrd.analysis import analyze_file
     from labledger.xrd.plot import plot_result
 
@@ -66,7 +83,10 @@ def analyze_xrd(record: RecordBase, raw: Path, config: Config, plot: Path | None
     cache = references_file(config)
     fmt = None if record.raw_format == "auto" else record.raw_format
     params = xrd_params(record, config)
-    result = analyze_file(raw, phases, cache if cache.is_file() else None, fmt)
+    wavelength = record_wavelength(record.radiation)
+    result = analyze_file(
+        raw, phases, cache if cache.is_file() else None, fmt, wavelength=wavelength
+    )
     if plot is not None:
         plot.parent.mkdir(parents=True, exist_ok=True)
         plot_result(result, plot)
