@@ -173,3 +173,22 @@ def test_bad_initial_guess_length():
     z = 10 + 100 / (1 + 1j * 2 * np.pi * f * 1e-4)
     with pytest.raises(ValueError, match="takes 3"):
         fit_circuit(f, z, "R0-p(R1,C1)", initial_guess=[1, 2])
+
+
+@pytest.mark.parametrize("seed", [0, 3])
+def test_noisy_spectrum_total_is_within_its_plateau_or_not_determined(seed):
+    """R0 = 10.6 ohm (the high-frequency plateau), an arc of 40 ohm and an electrode spike."""
+    f = np.logspace(6, -1, 60)
+    params = [10.6, 40.0, 2e-6, 0.9, 1e-4, 0.85]
+    geom = Geometry.from_options(1.0, diameter_mm=10.0)
+    quiet = analyze_spectrum(
+        _spectrum(f, synthetic_Z("R0-p(R1,CPE1)-CPE2", params, f, 0.005, seed)), geom
+    )
+    assert quiet.total_determined, quiet.total_reason
+    assert quiet.R_total_ohm == pytest.approx(50.6, rel=0.01)
+    noisy_z = synthetic_Z("R0-p(R1,CPE1)-CPE2", params, f, 0.03, seed)
+    noisy = analyze_spectrum(_spectrum(f, noisy_z), geom)
+    if noisy.R_total_ohm is None:
+        assert noisy.sigma_total_S_cm is None and "Lin-KK" in noisy.total_reason
+    else:
+        assert noisy.R_total_ohm >= noisy_z.real[:3].min() * 0.9

@@ -188,3 +188,13 @@ def test_inconsistent_spectrum_gives_no_sigma():
     assert not r.linkk.consistent
     assert r.sigma_total_S_cm is None and "Lin-KK" in r.total_reason
     assert r.R_total_fit_ohm is not None  # the fit's number stays visible, marked as such
+
+
+@pytest.mark.parametrize("case", EXPECTED["hard_cases"], ids=lambda c: c["file"])
+def test_never_worse_than_impedance_py_from_the_same_starts(case):
+    from labledger.eis.linkk import lin_kk
+
+    s = read_spectrum(REAL / case["file"])
+    noise = lin_kk(s.frequency_Hz, s.Z).residual_rms
+    fit = fit_circuit(s.frequency_Hz, s.Z, case["circuit"], remove_outliers=False, noise=noise)
+    assert fit.chi2 <= case["chi2_modulus"] * (1 + 1e-4)  # the same minimum, converged

@@ -257,7 +257,10 @@ def _analyze(spectrum, geometry, circuit, temperature_C, initial_guess, weightin
     cir = Circuit(requested)
     notes = list(spectrum.notes)
     f, z = spectrum.frequency_Hz, spectrum.Z
-    fit = fit_circuit(f, z, cir, initial_guess=initial_guess, weighting=weighting)
+    linkk = lin_kk(f, z)
+    fit = fit_circuit(
+        f, z, cir, initial_guess=initial_guess, weighting=weighting, noise=linkk.residual_rms
+    )
     notes.extend(fit.notes)
     f_max = float(f.max())
     arcs = find_arcs(fit, geometry, f_max)
@@ -317,7 +320,6 @@ def _analyze(spectrum, geometry, circuit, temperature_C, initial_guess, weightin
                 "(1e-8..1e-7); counted as grain boundary"
             )
     rb, rbe, rg, rge, rt, rte = resistances(fit, arcs, geometry)
-    linkk = lin_kk(f, z)
     total_ok, total_reason = False, "no geometry given"
     rt_fit = rt
     if geometry is not None:

@@ -11,6 +11,8 @@ from labledger.eis.circuit import Circuit
 from labledger.eis.determinacy import series_resistor_groups, undetermined_parameters
 from labledger.eis.solver import Transform as _Transform
 from labledger.eis.solver import solve as _solve
+from labledger.eis.solver import solve_bounded
+from labledger.eis.solver import uncertainty as _uncertainty
 from labledger.eis.starts import initial_guesses
 
 __all__ = ["WEIGHTINGS", "CircuitFit", "fit_circuit", "initial_guesses", "normalise_weighting"]
@@ -38,9 +40,15 @@ NEAR_RTOL = 1e-3
 """Fits within a relative 1e-3 in chi2 are indistinguishable by the data: of those, the one
 with the fewest undetermined parameters is kept."""
 
-DEAD_COLUMN_RTOL = 1e-9
-"""A parameter whose Jacobian column is below 1e-9 of the largest no longer changes the model
-(its element ran to a bound): it has no standard error."""
+REFERENCE_FIT_FACTOR = 3.0
+"""When the fit's weighted rms exceeds 3x the noise the data show, our starts have missed:
+impedance.py's own fit (slow, so only then) is tried as further starts."""
+
+NOISE_FLOOR = 0.002  # noise level (fraction of |Z|) assumed at least
+
+BOUNDED_STARTS = 1
+"""For a degenerate or poor fit, the first data-derived start is also fitted the way
+impedance.py fits (bounded, linear parameters) and polished; the lower chi2 wins."""
 
 CROSS_STARTS = 2
 """When every start ends with an undetermined parameter, the first 2 starts are fitted again,
@@ -61,8 +69,11 @@ class CircuitFit:
        `initial_guesses`) are fitted; starts stop early once the lowest chi2 = sum(r^2) has been
        reached from AGREE_STARTS starts whose parameters are all determined. Of the fits within
        NEAR_RTOL of the lowest chi2, the one with the fewest undetermined parameters is kept.
-       When every start leaves a parameter undetermined, CROSS_STARTS starts are also fitted
-       first in the other weighting and polished in the chosen one.
+       When the best still has an undetermined parameter, or `noise` is given and the weighted
+       rms exceeds REFERENCE_FIT_FACTOR times it, BOUNDED_STARTS starts are also fitted the way
+       impedance.py fits (bounded, linear parameters) and CROSS_STARTS first in the other
+       weighting, each polished; if the fit is still poor, impedance.py's own circuit_fit from
+       CROSS_STARTS starts (`labledger.eis.reference`) is tried as a start too.
     4. Outliers (residual > OUTLIER_SIGMAS robust sigmas and > OUTLIER_MIN) are dropped and the
        fit repeated once, with a note, if they are at most OUTLIER_MAX_FRACTION of the points.
     5. Standard errors from the Jacobian: cov_x = (J^T J)^-1 chi2/(2N - P), mapped to the
@@ -179,36 +190,6 @@ def _weights(z: np.ndarray, weighting: str) -> np.ndarray:
     return np.concatenate([w, w])
 
 
-def _uncertainty(cir: Circuit, tr: _Transform, res, n_used: int):
-    """(stderr, covariance) of the parameters from the Jacobian at the solution.
-
-    Parameters the model no longer depends on (an element run to a bound: its Jacobian column
-    vanishes) get NaN and are left out, so that the others keep their uncertainties; exact
-    degeneracies among the rest (resistors in series) are resolved by the pseudo-inverse, which
-    gives their sum its proper variance (the parts are reported as not determined)."""
-    chi2 = float(2 * res.cost)
-    dof = 2 * n_used - cir.n_params
-    stderr = np.full(cir.n_params, np.nan)
-    cov_p = np.full((cir.n_params, cir.n_params), np.nan)
-    jac = np.asarray(res.jac, dtype=float)
-    norms = np.linalg.norm(jac, axis=0)
-    alive = np.isfinite(norms) & (norms > DEAD_COLUMN_RTOL * np.nanmax(norms, initial=0.0))
-    if dof <= 0 or not alive.any():
-        return stderr, cov_p
-    ja = jac[:, alive]
-    try:
-        cov = np.linalg.pinv(ja.T @ ja, rcond=1e-13, hermitian=True) * (chi2 / dof)
-    except np.linalg.LinAlgError:
-        return stderr, cov_p
-    d = tr.dp_dx(res.x)[alive]
-    idx = np.flatnonzero(alive)
-    cov_p[np.ix_(idx, idx)] = cov * np.outer(d, d)
-    var = np.diag(cov_p)
-    ok = np.isfinite(var) & (var >= 0)
-    stderr[ok] = np.sqrt(var[ok])
-    return stderr, cov_p
-
-
 class _Candidate:
     """One converged start with its uncertainties and undetermined parameters."""
 
@@ -236,8 +217,15 @@ def fit_circuit(
     weighting: str = "modulus",
     remove_outliers: bool = True,
     max_nfev: int = 400,
+    extra_starts: list[np.ndarray] | None = None,
+    noise: float | None = None,
 ) -> CircuitFit:
     """Fit `circuit` to a spectrum (Hz, complex ohm); see CircuitFit for the method.
+
+    extra_starts: further starting points tried after the data-derived ones; the best in the
+    chosen weighting is kept. noise: the spectrum's noise level (fraction of |Z|, e.g. the
+    Lin-KK rms residual); when the fit's weighted rms exceeds REFERENCE_FIT_FACTOR times it,
+    impedance.py's own fit from the first CROSS_STARTS data-derived starts is tried as well.
 
     weighting: "modulus" (residuals / |Z|, default), "unit" (unweighted), or "impedance.py"
     (the same as unit: impedance.py's CustomCircuit.fit default). With `initial_guess` only
@@ -247,10 +235,22 @@ def fit_circuit(
     """
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        return _fit(frequency_Hz, Z, circuit, initial_guess, weighting, remove_outliers, max_nfev)
+        return _fit(
+            frequency_Hz,
+            Z,
+            circuit,
+            initial_guess,
+            weighting,
+            remove_outliers,
+            max_nfev,
+            extra_starts or [],
+            noise,
+        )
 
 
-def _fit(frequency_Hz, Z, circuit, initial_guess, weighting, remove_outliers, max_nfev):
+def _fit(
+    frequency_Hz, Z, circuit, initial_guess, weighting, remove_outliers, max_nfev, extra, noise
+):
     cir = circuit if isinstance(circuit, Circuit) else Circuit(circuit)
     f = np.asarray(frequency_Hz, dtype=float)
     z = np.asarray(Z, dtype=complex)
@@ -297,26 +297,59 @@ def _fit(frequency_Hz, Z, circuit, initial_guess, weighting, remove_outliers, ma
             if agree >= AGREE_STARTS:
                 break
         pick = _pick(cands)
-        if cross and set(pick.undetermined) - inherent:
-            # Still degenerate: start from fits in the other weighting (impedance.py's default
-            # objective is the unweighted one), polished in the chosen weighting.
+        poor = noise is not None and np.sqrt(pick.chi2 / (2 * n_used)) > REFERENCE_FIT_FACTOR * max(
+            noise, NOISE_FLOOR
+        )
+        if cross and (poor or set(pick.undetermined) - inherent):
+            # Degenerate or poor: impedance.py's bounded fit in linear parameters from the first
+            # start, and starts fitted first in the other weighting (impedance.py's default
+            # objective is the unweighted one), each polished in the chosen weighting.
             other = _weights(z[mask], "unit" if weighting == "modulus" else "modulus")
+            for p0 in starts[:BOUNDED_STARTS]:
+                tried[0] += 2
+                p = solve_bounded(cir, f[mask], z[mask], wgt, p0, max_nfev)
+                res = _solve(cir, tr, f[mask], z[mask], wgt, tr.to_x(p), max_nfev)
+                cands.append(_Candidate(cir, tr, res, n_used, "a bounded fit in linear parameters"))
             for x0 in x_starts[:CROSS_STARTS]:
                 tried[0] += 2
                 pre = _solve(cir, tr, f[mask], z[mask], other, x0, max_nfev)
                 res = _solve(cir, tr, f[mask], z[mask], wgt, pre.x, max_nfev)
-                cands.append(_Candidate(cir, tr, res, n_used, "cross"))
+                cands.append(_Candidate(cir, tr, res, n_used, "a fit in the other weighting"))
             new = _pick(cands)
             if new is not pick:
                 notes.append(
-                    f"the best fit came from a start fitted first in the other weighting "
-                    f"(chi2 {new.chi2:.4g} vs {pick.chi2:.4g})"
+                    f"the best fit started from {new.origin}, polished (chi2 {new.chi2:.4g} vs "
+                    f"{pick.chi2:.4g} from the data-derived starts)"
                 )
             pick = new
         return pick
 
     x_starts = [tr.to_x(s) for s in starts]
     best = best_of(x_starts, used, cross=initial_guess is None)
+    extra = list(extra)
+    rms = np.sqrt(best.chi2 / (2 * f.size))
+    if (
+        noise is not None
+        and initial_guess is None
+        and rms > REFERENCE_FIT_FACTOR * max(noise, NOISE_FLOOR)
+    ):
+        from labledger.eis.reference import impedance_py_fit
+
+        for g in starts[:CROSS_STARTS]:
+            p = impedance_py_fit(cir, f, z, g, weighting)
+            if p is not None:
+                extra.append(p)
+    for p0 in extra:
+        tried[0] += 1
+        res = _solve(cir, tr, f, z, _weights(z, weighting), tr.to_x(p0), max_nfev)
+        c = _Candidate(cir, tr, res, f.size, "extra")
+        if _pick([best, c]) is c:
+            notes.append(
+                f"the best fit started from impedance.py's own fit or a given start (chi2 "
+                f"{c.chi2:.4g} vs "
+                f"{best.chi2:.4g} from the data-derived starts)"
+            )
+            best = c
     n_tried = tried[0]
     if remove_outliers:
         zm = cir.impedance(best.values, f)

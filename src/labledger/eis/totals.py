@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from labledger.eis.fit import CircuitFit
+from labledger.eis.fit import NOISE_FLOOR, CircuitFit
 from labledger.eis.linkk import LinKKResult
 from labledger.eis.spectrum import Spectrum
 
@@ -24,8 +24,6 @@ BULK_MAX_REL_STDERR = 0.05
 END_POINTS = 3
 """The high-frequency plateau and the low-frequency end are the 3 outermost fitted points."""
 
-NOISE_FLOOR = 0.002
-"""Noise level (fraction of |Z|) assumed at least, even when Lin-KK residuals are smaller."""
 
 MISS_SIGMAS = 4.0
 """The fit misses an end of the spectrum when its mean relative residual over END_POINTS
@@ -115,7 +113,8 @@ def total_status(
     if not linkk.consistent:
         return False, (
             f"the fitted points fail the Lin-KK test (rms residual {linkk.residual_rms:.2%} > "
-            f"{linkk.to_dict()['rms_limit']:.0%}): drift or non-stationarity, no reliable total"
+            f"{linkk.to_dict()['rms_limit']:.0%}): noise, drift or non-stationarity beyond what a "
+            "reliable total allows"
         )
     used = fit.used
     f, z = spectrum.frequency_Hz[used], spectrum.Z[used]
