@@ -139,7 +139,8 @@ LEFT JOIN electrode el ON el.id = x.sample;
 
 -- eis_figures: one row per fitted spectrum with its sample, batch, temperature, resistances
 -- and conductivities (S/cm); sigma_bulk_s_cm is empty when the bulk arc lies outside the
--- measured frequency window (bulk_reason says why).
+-- measured frequency window (bulk_reason says why), sigma_total_s_cm when the spectrum fails
+-- Lin-KK or the fit misses its ends (total_reason says why).
 CREATE VIEW eis_figures AS
 SELECT
   e.id AS eis_id,
@@ -151,6 +152,7 @@ SELECT
   r.r_total_ohm,
   r.charge_transfer_r_ohm,
   r.sigma_total_s_cm,
+  r.total_reason,
   r.sigma_bulk_s_cm,
   r.sigma_gb_apparent_s_cm,
   CAST(r.bulk_determined AS INTEGER) AS bulk_determined,

@@ -101,6 +101,11 @@ class EisResult(LedgerTable, table=True):
     sigma_gb_apparent_s_cm: float | None = None
     sigma_total_s_cm: float | None = Field(default=None, description="L / (R_total A), S/cm.")
     sigma_total_stderr_s_cm: float | None = None
+    total_reason: str | None = Field(
+        default=None,
+        sa_type=Text,
+        description="Why R_total and the conductivities are (not) determined.",
+    )
     chi2: float | None = None
     linkk_residual_max: float | None = Field(default=None, description="Lin-KK, fraction of |Z|.")
 

@@ -97,6 +97,7 @@ def _eis_rows(run_id: int, env: dict[str, Any]) -> dict[Table, list[dict[str, An
         "sigma_gb_apparent_s_cm": res.get("sigma_gb_apparent_S_cm"),
         "sigma_total_s_cm": res.get("sigma_total_S_cm"),
         "sigma_total_stderr_s_cm": res.get("sigma_total_stderr_S_cm"),
+        "total_reason": res.get("total_reason"),
         "chi2": res.get("chi2"),
         "linkk_residual_max": linkk.get("residual_max"),
     }

@@ -97,7 +97,7 @@ def load_report_data(config: Config, *, history: bool = True) -> ReportData:
                     " e.notes, f.eis_id, f.batch_id, f.temperature_c, f.circuit_used,"
                     " f.r_total_ohm, f.charge_transfer_r_ohm, f.sigma_total_s_cm,"
                     " f.sigma_bulk_s_cm, f.sigma_gb_apparent_s_cm, f.bulk_determined,"
-                    " f.bulk_reason, f.linkk_residual_max"
+                    " f.bulk_reason, f.total_reason, f.linkk_residual_max"
                     " FROM eis e LEFT JOIN eis_figures f ON f.eis_id = e.id ORDER BY e.id",
                 ),
                 records={
