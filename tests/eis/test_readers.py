@@ -310,3 +310,11 @@ def test_preamble_then_table(tmp_path, simple_spectrum, h):
     s = read_spectrum(p)
     np.testing.assert_allclose(s.Z, z, rtol=1e-8)
     assert any("skipped 2 preamble line(s)" in n for n in s.notes)
+
+
+def test_all_nan_columns_say_how_many_rows_were_dropped(tmp_path, h):
+    f, _ = _good_rows()
+    rows = [[f"{x:.6e}", "nan", "nan"] for x in f]
+    p = h.write_table(tmp_path / "nan.csv", "freq/Hz,Z'/Ohm,Z''/Ohm", rows)
+    with pytest.raises(InputFileError, match=r"only 0 usable .*dropped 20 row\(s\) with a missing"):
+        read_spectrum(p)

@@ -86,3 +86,18 @@ def test_truncated_mpr_gets_a_clear_error(tmp_path, simple_spectrum):
     cut.write_bytes(whole[: len(whole) - 100])
     with pytest.raises(InputFileError, match=r"cut\.mpr: cannot read as a BioLogic \.mpr"):
         read_spectrum(cut)
+
+
+def test_galvanostatic_mpr_with_rows_at_0_hz_is_read(tmp_path, simple_spectrum):
+    """GEIS files carry rows at 0 Hz (the DC steps): dropped and counted, the sweep is kept."""
+    f, z = simple_spectrum
+    f0 = np.concatenate([[0.0, 0.0], f, [0.0]])
+    z0 = np.concatenate([[0j, 0j], z, [0j]])
+    with np.errstate(divide="ignore"):  # the writer's time column divides by f
+        path = write_mpr(tmp_path / "geis.mpr", peis_columns(f0, z0))
+    sp = read_spectrum(path)
+    assert len(sp) == f.size
+    np.testing.assert_allclose(sp.Z, z, rtol=1e-6)
+    assert any(
+        "dropped 3 row(s) with frequency <= 0 Hz" in n and "row(s) 1, 2" in n for n in sp.notes
+    )

@@ -153,8 +153,11 @@ def checked_spectrum(
                 line=where_at(ln, i, lines),
             )
     if f.size < MIN_POINTS:
+        dropped = [n for n in notes if n.startswith("dropped ")]
+        why = f" ({'; '.join(dropped)})" if dropped else ""
         raise InputFileError(
-            path, f"only {f.size} usable data point(s); at least {MIN_POINTS} are needed for a fit"
+            path,
+            f"only {f.size} usable data point(s); at least {MIN_POINTS} are needed for a fit{why}",
         )
     order = np.argsort(-f)
     return Spectrum(f[order], z[order], source_format, str(path), tuple(notes))
