@@ -214,3 +214,22 @@ def test_record_radiation_gives_the_assumed_wavelength(radiation, spec):
         assert assume_wavelength(scan, spec).wavelength.ka1_a == pytest.approx(1.78897)
     stated = read_scan(REAL / "datalab" / "TiO2.raw")
     assert assume_wavelength(stated, "Co") is stated  # a stated wavelength is kept
+
+
+def test_every_scan_of_a_multi_scan_brml_is_read(tmp_path):
+    import zipfile
+
+    from labledger.xrd.readers import read_scans
+
+    src = REAL / "datalab" / "TiOF.brml"
+    path = tmp_path / "two.brml"
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(path, "w") as zout:
+        for item in zin.infolist():
+            zout.writestr(item.filename, zin.read(item))
+        zout.writestr("Experiment0/RawData1.xml", zin.read("Experiment0/RawData0.xml"))
+    scans = read_scans(path)
+    assert [s.metadata["member"] for s in scans] == [
+        "Experiment0/RawData0.xml",
+        "Experiment0/RawData1.xml",
+    ]
+    assert all(s.n_points == FACTS["datalab/TiOF.brml"]["n_points"] for s in scans)

@@ -14,20 +14,17 @@ from labledger.errors import InputFileError
 from labledger.xrd.scan import Scan
 
 
-def read_brml(path: Path, data: bytes) -> Scan:
-    """Bruker BRML: a zip whose Experiment0/RawData0.xml holds `<Datum>` rows.
+def _natural(name: str) -> tuple:
+    return tuple(int(t) if t.isdigit() else t for t in re.split(r"(\d+)", name))
+
+
+def read_brml(path: Path, data: bytes) -> list[Scan]:
+    """Bruker BRML: a zip whose Experiment*/RawData*.xml members hold `<Datum>` rows, one scan
+    each (RawData0, RawData1, ... in that order).
 
     Each Datum is `time, flag, axis values..., counts`; the axis order is that of
     `<ScanAxisInfo AxisId=...>` (the 2theta column is the one named TwoTheta).
     """
-    from labledger.xrd.readers import (
-        _local,
-        _parse_xml,
-        checked_scan,
-        header_number,
-        wavelength_from,
-    )
-
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             names = [n for n in zf.namelist() if re.search(r"RawData\d*\.xml$", n, re.I)]
@@ -35,7 +32,8 @@ def read_brml(path: Path, data: bytes) -> Scan:
                 raise InputFileError(
                     path, "no Experiment*/RawData*.xml inside; expected a Bruker BRML archive"
                 )
-            xml = zf.read(sorted(names)[0])
+            names.sort(key=_natural)
+            members = [zf.read(n) for n in names]
     except (
         zipfile.BadZipFile,
         zipfile.LargeZipFile,
@@ -47,7 +45,22 @@ def read_brml(path: Path, data: bytes) -> Scan:
         ValueError,  # e.g. "negative seek value" from a damaged directory
     ) as err:
         raise InputFileError(path, f"damaged zip archive ({err}); expected a BRML file") from None
-    root = _parse_xml(path, xml, "BRML RawData XML")
+    scans = [_scan(path, xml, name) for name, xml in zip(names, members, strict=True)]
+    for i, scan in enumerate(scans):
+        scan.metadata.update(scans_in_file=str(len(scans)), scan_index=str(i))
+    return scans
+
+
+def _scan(path: Path, xml: bytes, member: str) -> Scan:
+    from labledger.xrd.readers import (
+        _local,
+        _parse_xml,
+        checked_scan,
+        header_number,
+        wavelength_from,
+    )
+
+    root = _parse_xml(path, xml, f"BRML {member}")
     axes = [el.get("AxisId", "") for el in root.iter() if _local(el.tag) == "ScanAxisInfo"]
     rows = []
     for el in root.iter():
@@ -83,4 +96,4 @@ def read_brml(path: Path, data: bytes) -> Scan:
         elif name == "Tube":
             anode = el.get("TubeMaterial") or anode
     wl = wavelength_from(ka1, ka2, ratio, anode)
-    return checked_scan(path, arr[:, col], arr[:, -1], None, wl, "brml", {"member": names[0]})
+    return checked_scan(path, arr[:, col], arr[:, -1], None, wl, "brml", {"member": member})

@@ -381,7 +381,7 @@ def _parse_xml(path: Path, data: bytes, what: str) -> ElementTree.Element:
         raise InputFileError(path, f"damaged {what} ({err}); expected well-formed XML") from None
 
 
-def _read_brml(path: Path, data: bytes) -> Scan:
+def _read_brml(path: Path, data: bytes) -> list[Scan]:
     from labledger.xrd.bruker_brml import read_brml
 
     return read_brml(path, data)
