@@ -101,15 +101,17 @@ LEFT JOIN electrode e ON e.id = c.working_electrode
 LEFT JOIN batch_synthesis b ON b.batch_id = e.batch;
 
 -- measurements: every xrd and eis record with the sample it measured and, where that sample is
--- an electrode, the batch behind it.
+-- an electrode, the batch behind it. raw_file is relative to the records folder (the record
+-- file names it relative to itself); empty while the file is pending.
 CREATE VIEW measurements AS
-SELECT m.id AS measurement_id, m.kind, m.sample, m.date, m.temperature_c, m.raw_file,
+SELECT m.id AS measurement_id, m.kind, m.sample, m.date, m.temperature_c, f.path AS raw_file,
   COALESCE(bs.id, be.id) AS batch_id
 FROM (
   SELECT id, 'xrd' AS kind, sample, date, NULL AS temperature_c, raw_file FROM xrd
   UNION ALL
   SELECT id, 'eis' AS kind, sample, date, temperature_c, raw_file FROM eis
 ) m
+LEFT JOIN raw_file f ON f.record_id = m.id AND f.field = 'raw_file'
 LEFT JOIN batch bs ON bs.id = m.sample
 LEFT JOIN electrode el ON el.id = m.sample
 LEFT JOIN batch be ON be.id = el.batch;
@@ -164,9 +166,12 @@ LEFT JOIN batch bs ON bs.id = e.sample
 LEFT JOIN electrode el ON el.id = e.sample;
 
 -- cell_figures: one row per cell with its lineage and the figures of its cycling analysis
--- (CE as a fraction 0-1; mean over the stated window of cycles after activation).
+-- (CE and retention in %; the mean over the stated window of cycles after activation).
+-- cycle_life: first cycle below 80 % retention; cycle_life_status says what an empty one means:
+-- 'reached', 'not reached' (above 80 % for all cycle_life_censored_at cycles measured: the
+-- life is longer) or 'not applicable' (half cells, or no retention figures).
 -- plausibility_flags: empty, or what looks wrong (the thresholds of labledger.cycling.quality):
--- mean CE above 1.05 or below 0.5, a mean first-half-cycle capacity outside 0.001-50 mAh/cm2
+-- mean CE above 105 % or below 50 %, a mean first-half-cycle capacity outside 0.001-50 mAh/cm2
 -- for the cell's area, failure by cycle 2, fewer than 3 complete cycles.
 CREATE VIEW cell_figures AS
 SELECT
@@ -174,18 +179,22 @@ SELECT
   r.n_cycles,
   r.window_first,
   r.window_last,
-  r.mean_ce,
-  r.pooled_ce,
+  r.mean_ce_pct,
+  r.pooled_ce_pct,
   r.first_cycle_ce_99,
   r.eta_nuc_mv,
   r.failure_cycle,
   r.mean_hysteresis_mv,
   r.reference_cycle,
   r.cycle_life,
-  r.final_retention,
+  r.cycle_life_censored_at,
+  CASE WHEN r.cycle_life IS NOT NULL THEN 'reached'
+       WHEN r.cycle_life_censored_at IS NOT NULL THEN 'not reached'
+       WHEN r.cell_id IS NOT NULL THEN 'not applicable' END AS cycle_life_status,
+  r.final_retention_pct,
   NULLIF(
-    CASE WHEN r.mean_ce > 1.05 THEN 'mean CE above 1.05. '
-         WHEN r.mean_ce < 0.5 THEN 'mean CE below 0.5. ' ELSE '' END
+    CASE WHEN r.mean_ce_pct > 105 THEN 'mean CE above 105 %. '
+         WHEN r.mean_ce_pct < 50 THEN 'mean CE below 50 %. ' ELSE '' END
     || CASE WHEN (SELECT AVG(COALESCE(cc.q_plate_mah, cc.q_charge_mah)) FROM cell_cycle cc
                   WHERE cc.cell_id = l.cell_id) / l.area_cm2 NOT BETWEEN 0.001 AND 50
             THEN 'capacity per area implausible. ' ELSE '' END

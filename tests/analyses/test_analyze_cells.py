@@ -54,12 +54,27 @@ def test_study_figures_through_sql(analysed) -> None:
     # Lin et al. 2025: LLTO@CNT at 1 mA/cm2, 1 mAh/cm2: CE 99.24 % over 400 cycles,
     # 99 % within ~15 cycles; anode-free NCM622: 42 % retention after 100 cycles.
     c4 = df.loc["C-004"]
-    assert c4.n_cycles == 400 and round(c4.mean_ce * 100, 2) == 99.24
+    assert c4.n_cycles == 400 and round(c4.mean_ce_pct, 2) == 99.24  # in %, as the name says
     assert c4.first_cycle_ce_99 <= 15 and c4.eta_nuc_mv < 10
     assert c4.li2co3_excess_pct == 10 and c4.cnt_wt_pct == 20
-    assert round(df.loc["C-012", "final_retention"], 2) == 0.42
+    assert round(df.loc["C-012", "final_retention_pct"]) == 42
     # Cu@Li full cell decays after ~35 cycles: its cycle life is short
     assert df.loc["C-010", "cycle_life"] < 100
+    assert df.loc["C-010", "cycle_life_status"] == "reached"
+    # an empty cycle life says why: never below 80 % in the cycles measured, or a half cell
+    for cid, row in df[df.n_cycles.notna()].iterrows():  # the analysed cells
+        if row.cell_type == "half":
+            assert row.cycle_life_status == "not applicable", cid
+        elif row.cycle_life_status == "not reached":
+            assert row.cycle_life_censored_at == row.n_cycles and row.final_retention_pct >= 80
+    assert (
+        query(
+            "SELECT COUNT(*) AS n FROM cell_figures WHERE mean_ce_pct > 99 AND cell_id = 'C-004'"
+        ).n[0]
+        == 1
+    )
+    ce = query("SELECT ce_pct FROM cell_cycle WHERE cell_id = 'C-004' AND cycle = 200").ce_pct[0]
+    assert 95 < ce <= 100
     cycles = query("SELECT COUNT(*) AS n FROM cell_cycle WHERE cell_id = 'C-004'")
     assert cycles.n[0] == 400
 

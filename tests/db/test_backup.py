@@ -170,7 +170,7 @@ def test_awkward_values_round_trip_exactly(ledger, tmp_path: Path) -> None:
     for (cycle,), value in zip(cycles, floats, strict=False):
         execute(
             source,
-            "UPDATE cell_cycle SET ce = :v WHERE cell_id = 'C-012' AND cycle = :c",
+            "UPDATE cell_cycle SET ce_pct = :v WHERE cell_id = 'C-012' AND cycle = :c",
             v=value,
             c=cycle,
         )
@@ -185,7 +185,7 @@ def test_awkward_values_round_trip_exactly(ledger, tmp_path: Path) -> None:
     exported = export_database(source, tmp_path / "a.jsonl.gz")
     with fresh_database(tmp_path, "target") as target:
         import_database(target, exported.path)
-        query = "SELECT ce FROM cell_cycle WHERE cell_id = 'C-012' ORDER BY cycle"
+        query = "SELECT ce_pct FROM cell_cycle WHERE cell_id = 'C-012' ORDER BY cycle"
         got = [r[0] for r in rows(target, query)][: len(floats)]
         for want, have in zip(floats, got, strict=True):
             if math.isnan(want):
@@ -282,7 +282,7 @@ def test_nan_is_refused_by_sqlite_rather_than_turned_into_null(ledger, tmp_path:
     exported = export_database(ledger.database_url, tmp_path / "a.jsonl.gz")
     header, *body = lines(exported.path)
     i = next(i for i, r in enumerate(body) if r["t"] == "cell_cycle")
-    ce = [c for c, _ in header["tables"]["cell_cycle"]].index("ce")
+    ce = [c for c, _ in header["tables"]["cell_cycle"]].index("ce_pct")
     body[i]["r"][ce] = "NaN"
     path = write_lines(tmp_path / "nan.jsonl.gz", [header, *body])
     with fresh_database(tmp_path, "target", "sqlite") as target:

@@ -51,8 +51,10 @@ class CellResult(LedgerTable, table=True):
     n_cycles: int
     window_first: int | None = None
     window_last: int | None = None
-    mean_ce: float | None = Field(default=None, description="Mean of CE_n over the window, 0-1.")
-    pooled_ce: float | None = Field(default=None, description="sum(Q_strip)/sum(Q_plate), 0-1.")
+    mean_ce_pct: float | None = Field(default=None, description="Mean of CE_n over the window, %.")
+    pooled_ce_pct: float | None = Field(
+        default=None, description="sum(Q_strip)/sum(Q_plate) over the window, %."
+    )
     first_cycle_ce_99: int | None = None
     eta_nuc_mv: float | None = Field(default=None, description="Nucleation overpotential, mV.")
     nucleation_current_density_ma_cm2: float | None = None
@@ -61,7 +63,12 @@ class CellResult(LedgerTable, table=True):
     reference_cycle: int | None = None
     reference_discharge_mah: float | None = None
     cycle_life: int | None = Field(default=None, description="First cycle below 80 % retention.")
-    final_retention: float | None = None
+    cycle_life_censored_at: int | None = Field(
+        default=None,
+        description="Full and anode-free cells still above 80 % retention at the end of the "
+        "test: the number of cycles measured (the cycle life is longer). NULL otherwise.",
+    )
+    final_retention_pct: float | None = None
     mean_avg_discharge_v: float | None = None
 
 
@@ -76,9 +83,9 @@ class CellCycle(LedgerTable, table=True):
     q_strip_mah: float | None = None
     q_charge_mah: float | None = None
     q_discharge_mah: float | None = None
-    ce: float | None = None
+    ce_pct: float | None = None
     hysteresis_mv: float | None = None
-    retention: float | None = None
+    retention_pct: float | None = None
     avg_discharge_v: float | None = None
 
 

@@ -31,6 +31,21 @@ from labledger.errors import Problem, RecordsInvalid
 RowMaker = Callable[[int, dict[str, Any]], dict[Table, list[dict[str, Any]]]]
 
 
+def _pct(fraction: float | None) -> float | None:
+    """A fraction of the result file (0.9924) as the % SQL columns hold (99.24): every ratio in
+    the database is in % and named `_pct`, as the record fields are."""
+    return None if fraction is None else 100.0 * fraction
+
+
+def _censored(result: dict[str, Any], summary: dict[str, Any]) -> int | None:
+    """Cycles measured by a full or anode-free cell that never fell below 80 % retention."""
+    if result["cell_type"] == "half" or summary.get("cycle_life") is not None:
+        return None
+    if summary.get("final_retention") is None:
+        return None  # no retention: nothing is known about the cycle life
+    return summary["n_cycles"]
+
+
 def _cell_rows(run_id: int, env: dict[str, Any]) -> dict[Table, list[dict[str, Any]]]:
     res = env["result"]
     s = res["summary"]
@@ -43,8 +58,8 @@ def _cell_rows(run_id: int, env: dict[str, Any]) -> dict[Table, list[dict[str, A
         "n_cycles": s["n_cycles"],
         "window_first": res["window"]["first"],
         "window_last": res["window"]["last"],
-        "mean_ce": s.get("mean_ce"),
-        "pooled_ce": s.get("pooled_ce"),
+        "mean_ce_pct": _pct(s.get("mean_ce")),
+        "pooled_ce_pct": _pct(s.get("pooled_ce")),
         "first_cycle_ce_99": s.get("first_cycle_ce_99"),
         "eta_nuc_mv": s.get("eta_nuc_mV"),
         "nucleation_current_density_ma_cm2": nuc.get("current_density_mA_cm2"),
@@ -53,7 +68,8 @@ def _cell_rows(run_id: int, env: dict[str, Any]) -> dict[Table, list[dict[str, A
         "reference_cycle": res.get("reference_cycle"),
         "reference_discharge_mah": s.get("reference_discharge_mAh"),
         "cycle_life": s.get("cycle_life"),
-        "final_retention": s.get("final_retention"),
+        "cycle_life_censored_at": _censored(res, s),
+        "final_retention_pct": _pct(s.get("final_retention")),
         "mean_avg_discharge_v": s.get("mean_avg_discharge_V"),
     }
     c = res["cycles"]
@@ -63,13 +79,15 @@ def _cell_rows(run_id: int, env: dict[str, Any]) -> dict[Table, list[dict[str, A
         "q_strip_mah": "q_strip_mAh",
         "q_charge_mah": "q_charge_mAh",
         "q_discharge_mah": "q_discharge_mAh",
-        "ce": "ce",
+        "ce_pct": "ce",
         "hysteresis_mv": "hysteresis_mV",
-        "retention": "retention",
+        "retention_pct": "retention",
         "avg_discharge_v": "avg_discharge_V",
     }
     n = len(c["cycle"])
     values = {col: c.get(key) or [None] * n for col, key in names.items()}
+    for col in ("ce_pct", "retention_pct"):  # fractions in the result file, % in SQL
+        values[col] = [_pct(v) for v in values[col]]
     cycles = [
         {"cell_id": cid, "cycle": cycle, **{col: v[i] for col, v in values.items()}}
         for i, cycle in enumerate(c["cycle"])

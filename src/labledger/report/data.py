@@ -129,7 +129,8 @@ def load_report_data(config: Config, *, history: bool = True) -> ReportData:
 
 
 def cell_cycles(config: Config, cell_ids: list[str]) -> dict[str, list[Row]]:
-    """Per-cycle rows (cycle, ce, retention, q_* in mAh) of the given cells, by cell id."""
+    """Per-cycle rows of the given cells, by cell id: cycle, ce and retention as fractions (the
+    study's definitions are written with them), q_discharge_mah."""
     out: dict[str, list[Row]] = {cid: [] for cid in cell_ids}
     if not cell_ids:
         return out
@@ -139,7 +140,8 @@ def cell_cycles(config: Config, cell_ids: list[str]) -> dict[str, list[Row]]:
             for cid in cell_ids:
                 out[cid] = rows(
                     conn,
-                    "SELECT cycle, ce, retention, q_discharge_mah FROM cell_cycle"
+                    "SELECT cycle, ce_pct / 100.0 AS ce, retention_pct / 100.0 AS retention,"
+                    " q_discharge_mah FROM cell_cycle"
                     " WHERE cell_id = :id ORDER BY cycle",
                     {"id": cid},
                 )

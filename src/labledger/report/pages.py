@@ -72,10 +72,6 @@ def fmt_number(value: Any, digits: int = 3) -> str:
     return str(value)
 
 
-def _pct(value: float | None) -> float | None:
-    return None if value is None else 100 * value
-
-
 def _version() -> str:
     from labledger import __version__
 
@@ -274,9 +270,9 @@ class _Context:
         rows = []
         for b in self.data.batches:
             cells = [c for c in self.cells_by_batch.get(b["batch_id"], []) if c["n_cycles"]]
-            half = [c for c in cells if c["cell_type"] == "half" and c["mean_ce"] is not None]
+            half = [c for c in cells if c["cell_type"] == "half" and c["mean_ce_pct"] is not None]
             full = [c for c in cells if c["cell_type"] == "full"]
-            best_half = max(half, key=lambda c: c["mean_ce"], default=None)
+            best_half = max(half, key=lambda c: c["mean_ce_pct"], default=None)
             best_full = max(full, key=lambda c: c["cycle_life"] or c["n_cycles"], default=None)
             rows.append({"b": b, "best_half": best_half, "best_full": best_full})
         batches = self.data.batches
@@ -310,13 +306,13 @@ class _Context:
         )
         by_cond: dict[str, tuple[list, list]] = defaultdict(lambda: ([], []))
         for c in self.data.cells:
-            if c["cell_type"] == "half" and c["mean_ce"] is not None:
+            if c["cell_type"] == "half" and c["mean_ce_pct"] is not None:
                 key = (
                     f"{fmt_number(c['current_density_ma_cm2'])} mA/cm2, "
                     f"{fmt_number(c['areal_capacity_mah_cm2'])} mAh/cm2"
                 )
                 by_cond[key][0].append(c["cnt_wt_pct"] if c["cnt_wt_pct"] is not None else 0.0)
-                by_cond[key][1].append(_pct(c["mean_ce"]))
+                by_cond[key][1].append(c["mean_ce_pct"])
         plot_ce = self._scatter(
             [(k, xs, ys) for k, (xs, ys) in sorted(by_cond.items())],
             "CNT (wt %; bare substrate 0)",
