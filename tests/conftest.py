@@ -12,7 +12,7 @@ import pytest
 from hypothesis import settings as hypothesis_settings
 
 from labledger.cli import run
-from labledger.config import DATABASE_URL_ENV, Config, load_config
+from labledger.config import CONFIG_VALUES_ENV, DATABASE_URL_ENV, Config, load_config
 from support.databases import (
     backend,
     create_postgres_database,
@@ -122,6 +122,7 @@ def _test_database(
     LABLEDGER_DATABASE_URL, dropped afterwards. A test may still set the URL itself."""
     monkeypatch.delenv(DATABASE_URL_ENV, raising=False)
     monkeypatch.delenv("LABLEDGER_CONFIG", raising=False)
+    monkeypatch.delenv(CONFIG_VALUES_ENV, raising=False)
     no_database = request.node.get_closest_marker("no_database") is not None
     if backend() == "sqlite" or no_database:
         # asked for before the test, so that the folder outlives this fixture's check

@@ -7,6 +7,7 @@ file `<results_dir>/labledger.db`.
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -15,6 +16,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from labledger.errors import ConfigError
 
 DATABASE_URL_ENV = "LABLEDGER_DATABASE_URL"
+#: The workflow's effective settings as JSON (config.yaml with Snakemake's `--config` overrides
+#: applied), which its jobs use instead of the file's own, so that a job computes with exactly
+#: the settings that Snakemake compared to decide what to rerun. Paths stay relative to the
+#: config file's folder.
+CONFIG_VALUES_ENV = "LABLEDGER_CONFIG_VALUES"
 CONFIG_ENV = "LABLEDGER_CONFIG"
 DEFAULT_CONFIG_NAME = "config.yaml"
 
@@ -141,6 +147,12 @@ def load_config(path: Path | None = None) -> Config:
         doc = read_yaml(path)
     except YamlProblems as err:
         raise ConfigError(str(err)) from None
+    values = os.environ.get(CONFIG_VALUES_ENV)
+    if values:
+        try:
+            doc.data = json.loads(values)
+        except ValueError as err:
+            raise ConfigError(f"${CONFIG_VALUES_ENV}: not JSON ({err})") from None
     try:
         fields = ConfigFile.model_validate(doc.data)
     except ValidationError as err:

@@ -25,10 +25,11 @@ _RAW_LINE = _line_pattern("raw_file")
 
 
 def records_in(folder: Path) -> dict[str, Path]:
-    """Record id -> file for every `*.yaml` under `folder` (the kind's folder)."""
-    if not folder.is_dir():
-        return {}
-    return {p.stem: p for p in sorted(folder.rglob("*.yaml")) if not p.name.startswith(".")}
+    """Record id -> file for every record file (`*.yaml` or `*.yml`, as `check` and the ingest
+    read them) under `folder` (the kind's folder)."""
+    from labledger.records.paths import discover
+
+    return {p.stem: p for p in discover(folder)} if folder.is_dir() else {}
 
 
 def raw_file_of(record: Path) -> Path | None:

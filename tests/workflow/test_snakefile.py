@@ -185,6 +185,29 @@ def test_invalid_record_fails_the_run_with_the_message(tmp_path: Path) -> None:
     assert not database_exists(database_url(root))
 
 
+def test_a_record_saved_as_yml_is_analysed(tmp_path: Path) -> None:
+    """check and the ingest read `*.yml` records; the workflow must analyse them too."""
+    root = make_copy(tmp_path, {"cells": set(), "xrd": {"XRD-003"}, "eis": set()})
+    record = root / "records" / "xrd" / "XRD-003.yaml"
+    record.rename(record.with_suffix(".yml"))
+    dry = snakemake(root, "--dry-run")
+    assert dry.returncode == 0, dry.stderr
+    assert "results/xrd/XRD-003.json" in dry.stdout + dry.stderr
+
+
+def test_a_setting_given_with_config_is_the_one_the_job_uses(tmp_path: Path) -> None:
+    """`snakemake --config` reruns the jobs whose params hold the setting, and the jobs compute
+    with it (they used to read config.yaml's value and fit the old circuit again)."""
+    root = make_copy(tmp_path, {"cells": set(), "xrd": set(), "eis": {"EIS-003"}})
+    circuit = "p(R2,CPE2)-p(R1,CPE1)-CPE3"
+    override = json.dumps({"default_circuit": circuit})
+    run = snakemake(root, "--config", f"eis={override}")
+    assert run.returncode == 0, run.stderr
+    env = json.loads((root / "results" / "eis" / "EIS-003.json").read_text())
+    assert env["params"]["circuit"] == circuit
+    assert circuit not in (root / "config.yaml").read_text()
+
+
 def test_a_failed_analysis_shows_its_message_with_the_record_in_the_terminal(
     tmp_path: Path,
 ) -> None:

@@ -1,9 +1,11 @@
 # Shared settings of the rules: folders, how jobs run labledger, record discovery by path.
+import json
 import os
 import sys
 from pathlib import Path
 
 import labledger.analysis_versions as VERSIONS
+from labledger.config import CONFIG_VALUES_ENV
 from labledger.records.paths import discover
 from labledger.workflow_support import (
     analysable,
@@ -24,6 +26,9 @@ CONFIGFILE = (workflow.overwrite_configfiles or workflow.configfiles or ["config
 # re-created virtual environment) or how the config file is spelled must not rerun anything.
 # Each Snakemake process (also one a cluster job starts) sets them again here.
 os.environ.update(LABLEDGER_PYTHON=sys.executable, LABLEDGER_CONFIG=str(CONFIGFILE))
+# ... and the effective settings (config.yaml plus `--config` overrides), which the jobs use: a
+# setting changed with --config reruns the jobs whose params hold it, and they compute with it.
+os.environ[CONFIG_VALUES_ENV] = json.dumps(config, sort_keys=True, default=str)
 
 # The database the ingest writes, as a digest (never the URL: it may hold a password). A
 # parameter of the ingest, so pointing the workflow at another database (config.yaml's
