@@ -28,7 +28,7 @@ from sqlalchemy.engine import make_url
 from typer.testing import CliRunner
 
 from labledger.db.cli import app as db_app
-from labledger.db.engine import create_views, require_database, sqlite_path
+from labledger.db.engine import require_database, sqlite_path, view_statements
 from labledger.db.ingest import ingest, models_fingerprint
 from labledger.db.schema import (
     PRE_ALEMBIC_REVISION,
@@ -170,7 +170,14 @@ def make_release_database(url: str, *, pre_alembic: bool = True, derived: bool =
                 )
                 table.create(conn)
                 _insert_release_rows(conn, table)
-            create_views(conn)
+            # today's views that fit 0.1.0's tables (a view naming a result column renamed
+            # since cannot be created over them; the upgrade and the next ingest deal with it)
+            for _name, body in view_statements():
+                try:
+                    with conn.begin_nested():
+                        conn.execute(sa.text(body))
+                except sa.exc.SQLAlchemyError:
+                    continue
     finally:
         engine.dispose()
 
@@ -267,7 +274,16 @@ def test_release_database_upgrades_with_its_data_and_a_later_ingest_keeps_it(
     assert result.exit_code == 0, result.output
     assert f"from revision 0001 to {head_revision()}" in result.output
     assert current_revision(url) == head_revision()
-    _assert_release_data(url)
+    _assert_release_data(url, tuple(t for t in PRIMARY if t != "ledger_meta"))
+    # a view the derived tables of 0.1.0 do not fit (PostgreSQL checks at CREATE VIEW) waits
+    # for the next ingest, which the cleared models fingerprint makes rebuild everything
+    inspecting = sa.create_engine(url)
+    try:
+        views = set(sa.inspect(inspecting).get_view_names())
+    finally:
+        inspecting.dispose()
+    fingerprint = rows(url, "SELECT value FROM ledger_meta WHERE key = 'models_sha256'")
+    assert len(views) == len(view_statements()) or fingerprint == []
     engine = sa.create_engine(url)
     try:
         with engine.connect() as conn:

@@ -31,7 +31,6 @@ from sqlalchemy import Connection, MetaData, Table, delete, inspect, select, tex
 from sqlalchemy.exc import SQLAlchemyError
 
 from labledger.db.engine import (
-    create_views,
     database_exists,
     display_url,
     make_engine,
@@ -296,12 +295,18 @@ def _drop_views(conn: Connection) -> None:
 
 
 def _restore_views(conn: Connection) -> None:
-    """Recreate the views; if the derived tables no longer fit them, leave them to the next
-    ingest (clearing the models fingerprint makes it rebuild the derived tables and views)."""
-    try:
-        with conn.begin_nested():
-            create_views(conn)
-    except SQLAlchemyError:
+    """Recreate the views, each on its own: one that the derived tables no longer fit (a result
+    column renamed in this release) is left to the next ingest, which rebuilds the derived
+    tables and every view (clearing the models fingerprint makes it do so); the others answer
+    right after the upgrade."""
+    incomplete = False
+    for _name, body in view_statements():
+        try:
+            with conn.begin_nested():
+                conn.execute(text(body))
+        except SQLAlchemyError:
+            incomplete = True
+    if incomplete:
         conn.execute(delete(Meta.__table__).where(Meta.key == _FINGERPRINT_KEY))
 
 
