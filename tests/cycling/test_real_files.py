@@ -148,6 +148,6 @@ def test_flags_reach_the_database_view(tmp_path: Path) -> None:
         (flags,) = con.execute(
             "SELECT plausibility_flags FROM cell_figures WHERE cell_id = 'C-100'"
         ).fetchone()
-    assert "mean CE above 1.05" in flags
+    assert "mean CE above 105 %" in flags
     assert "fewer than 3 complete cycles" in flags
     assert "capacity per area implausible" in flags  # 0.6 uAh on 1.13 cm2

@@ -55,3 +55,23 @@ def test_measurements_reach_the_batch_through_electrodes(project, monkeypatch) -
     assert df.loc["XRD-003", "batch_id"] == "B-003"
     assert df.loc["EIS-014", "sample"] == "E-003" and df.loc["EIS-014", "batch_id"] == "B-003"
     assert df.loc["EIS-009", "temperature_c"] == -20
+
+
+def test_a_scan_no_listed_phase_explains_has_its_verdict_row(project, monkeypatch) -> None:
+    """A real MnO scan (not in the phase library): xrd_figures still has a row for it, with the
+    verdict and the reason, and no weight fraction anywhere."""
+    import shutil
+    from pathlib import Path
+
+    from labledger.analyses import analyze_record
+
+    real = Path(__file__).parents[1] / "xrd" / "real" / "xrd-autoanalyzer" / "MnO.xy"
+    shutil.copyfile(real, project.records / "raw" / "xrd" / "XRD-003.xy")
+    config = project.config()
+    analyze_record(config, "XRD-003", rule="test")
+    ingest(config)
+    monkeypatch.chdir(project.root)
+    rows = query("SELECT * FROM xrd_figures WHERE xrd_id = 'XRD-003'")
+    assert len(rows) >= 1 and set(rows.verdict) == {"not_explained"}
+    assert rows.wt_pct.isna().all()
+    assert isinstance(rows.verdict_reason.iloc[0], str) and len(rows.verdict_reason.iloc[0]) > 10

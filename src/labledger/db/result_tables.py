@@ -159,7 +159,7 @@ class XrdResult(LedgerTable, table=True):
     xrd_id: str = Field(primary_key=True)
     run_id: int = Field(foreign_key="analysis_run.id")
     phases_detected: str = Field(description="Comma-separated phase names.")
-    rwp_percent: float | None = None
+    rwp_pct: float | None = Field(default=None, description="Weighted-profile R, %.")
     gof: float | None = None
     zero_shift_deg: float | None = None
     n_points: int | None = None
@@ -184,9 +184,9 @@ class XrdPhase(LedgerTable, table=True):
         default=None, description="Weight fraction, wt % (empty when the scan is not explained)."
     )
     wt_pct_esd: float | None = Field(default=None, description="Statistical uncertainty, wt %.")
-    a_a: float | None = Field(default=None, description="Refined a, Angstrom.")
-    b_a: float | None = None
-    c_a: float | None = None
+    a_angstrom: float | None = Field(default=None, description="Refined a, Angstrom.")
+    b_angstrom: float | None = None
+    c_angstrom: float | None = None
     beta_deg: float | None = None
     preferred_orientation_r: float | None = None
     cif_sha256: str | None = None

@@ -86,7 +86,7 @@ def load_report_data(config: Config, *, history: bool = True) -> ReportData:
                 cells=rows(conn, "SELECT * FROM cell_figures ORDER BY cell_id"),
                 xrd=rows(
                     conn,
-                    "SELECT x.*, r.rwp_percent, r.gof, r.phases_detected, r.verdict,"
+                    "SELECT x.*, r.rwp_pct, r.gof, r.phases_detected, r.verdict,"
                     " r.verdict_reason FROM xrd x"
                     " LEFT JOIN xrd_result r ON r.xrd_id = x.id ORDER BY x.id",
                 ),
