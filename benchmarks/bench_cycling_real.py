@@ -8,11 +8,11 @@ Run: .venv/bin/python benchmarks/bench_cycling_real.py
 
 from __future__ import annotations
 
-import time
 import warnings
 from pathlib import Path
 
 import pandas as pd
+from bench_cycling import best_of  # benchmarks/ is on the path of a script run from it
 
 from labledger.cycling import read_cycling
 
@@ -41,23 +41,14 @@ REFERENCE = {
 }
 
 
-def best_of(fn, repeats: int = REPEATS) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
-
-
 def main() -> None:
     warnings.filterwarnings("ignore")
     largest = max(REAL.glob("*.*"), key=lambda p: p.stat().st_size if p.suffix != ".md" else 0)
     print(f"largest corpus file: {largest.name} ({largest.stat().st_size / 1e3:.0f} kB)")
     for name, (label, reference) in REFERENCE.items():
         path = REAL / name
-        ref = best_of(lambda p=path, f=reference: f(p))
-        ours = best_of(lambda p=path: read_cycling(p))
+        ref = best_of(lambda p=path, f=reference: f(p), REPEATS)
+        ours = best_of(lambda p=path: read_cycling(p), REPEATS)
         rows = len(read_cycling(path).frame)
         print(f"{name} ({path.stat().st_size / 1e3:.0f} kB, {rows} rows):")
         print(f"  {label:<28} {ref * 1000:8.1f} ms")

@@ -45,8 +45,8 @@ def _show(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def record_history(url: str, record_id: str) -> list[Revision]:
-    """Every revision of a record, oldest first, with the differences to the one before."""
+def _revision_rows(url: str, record_id: str) -> list[Any]:
+    """The record_revision rows of a record, oldest first; LabledgerError when there is none."""
     require_database(url)
     engine = make_engine(url)
     table = RecordRevision.__table__
@@ -59,6 +59,12 @@ def record_history(url: str, record_id: str) -> list[Revision]:
         engine.dispose()
     if not rows:
         raise LabledgerError(f"no revisions of {record_id!r} in the database")
+    return list(rows)
+
+
+def record_history(url: str, record_id: str) -> list[Revision]:
+    """Every revision of a record, oldest first, with the differences to the one before."""
+    rows = _revision_rows(url, record_id)
     out, previous = [], None
     for r in rows:
         content = json.loads(r.content_json) if r.content_json else None
@@ -95,18 +101,7 @@ def revision_at(url: str, records_dir: Path, record_id: str, commit: str) -> Rev
     the commit does not hold the record or holds a version that was never ingested."""
     full = resolve_commit(records_dir, commit)
     blobs = blobs_at(records_dir, full)
-    require_database(url)
-    engine = make_engine(url)
-    table = RecordRevision.__table__
-    try:
-        with engine.connect() as conn:
-            rows = conn.execute(
-                select(table).where(table.c.record_id == record_id).order_by(table.c.revision)
-            ).all()
-    finally:
-        engine.dispose()
-    if not rows:
-        raise LabledgerError(f"no revisions of {record_id!r} in the database")
+    rows = _revision_rows(url, record_id)
     present = set(blobs.values())
     held = [r for r in rows if r.git_blob is not None and r.git_blob in present]
     if held:
