@@ -73,3 +73,14 @@ def test_export_renders_again_only_the_pages_that_changed(project) -> None:
     ingest(config)
     publish_provenance(config, out)
     assert not (pages / "C-012.html").exists() and (pages / "XRD-003.html").exists()
+
+
+def test_provenance_pages_link_back_to_the_report(project) -> None:  # type: ignore[no-untyped-def]
+    config = project.config()
+    analyze_record(config, "XRD-003", rule="test")
+    ingest(config)
+    out = config.results_dir / "provenance"
+    publish_provenance(config, out)
+    page = (out / "pages" / "XRD-003.html").read_text()
+    assert 'href="../../report/samples/XRD-003.html"' in page
+    assert 'href="../../report/index.html"' in page

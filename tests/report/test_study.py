@@ -58,3 +58,5 @@ def test_study_page_shows_published_and_reproduced(report_dir: Path) -> None:
     page = (report_dir / "study.html").read_text()
     assert "10.1039/d4nr04455j" in page
     assert page.count('class="ok">reproduced') == 15 and "differs" not in page
+    # the demo raw files are synthetic, and the page says so, naming the records
+    assert "<strong>Synthetic data.</strong>" in page and "C-004" in page.split("Synthetic data")[1]

@@ -74,7 +74,7 @@ def _draw_ce(ax: Any, result: Result) -> None:
                 lw=0.8,
                 label=f"cycle life {result.cycle_life}",
             )
-    ax.legend(loc="lower left", fontsize=7)
+    ax.legend(loc="lower left", fontsize=9)
 
 
 def _draw_profiles(ax: Any, data: CyclingData, result: Result, cycles: list[int]) -> None:
@@ -94,7 +94,7 @@ def _draw_profiles(ax: Any, data: CyclingData, result: Result, cycles: list[int]
             )
     ax.set_xlabel("capacity (mAh)")
     ax.set_ylabel("voltage (V)")
-    ax.legend(fontsize=7)
+    ax.legend(fontsize=9)
 
 
 def _draw_first_plating(ax: Any, data: CyclingData, result: HalfCellResult) -> None:
@@ -114,10 +114,10 @@ def _draw_first_plating(ax: Any, data: CyclingData, result: HalfCellResult) -> N
             label=f"V_min; eta_nuc {nuc.eta_mV:.0f} mV",
         )
         ax.set_ylim(nuc.v_min_V * 1000 - 30, max(nuc.v_plateau_V * 1000 + 60, 50))
-        ax.legend(fontsize=7)
+        ax.legend(fontsize=9)
     ax.set_xlabel("capacity (mAh)")
     ax.set_ylabel("voltage (mV)")
-    ax.set_title("first plating", fontsize=9)
+    ax.set_title("first plating", fontsize=10)
 
 
 def _save(fig: Any, path: str | Path) -> Path:
@@ -152,9 +152,13 @@ def plot_first_plating(data: CyclingData, result: HalfCellResult, path: str | Pa
 
 
 def plot_summary(data: CyclingData, result: Result, path: str | Path) -> Path:
-    """CE, voltage profiles and (half cells) the first plating side by side, as SVG."""
+    """CE, voltage profiles and (half cells) the first plating, one above the other, as SVG.
+
+    Stacked, each panel takes the page's full width (side by side, three panels shrank to about
+    280 px on a report page, with unreadable legends)."""
     half = isinstance(result, HalfCellResult)
-    fig, axes = _pyplot().subplots(1, 3 if half else 2, figsize=(14 if half else 10, 3.8))
+    n = 3 if half else 2
+    fig, axes = _pyplot().subplots(n, 1, figsize=(8, 3.4 * n))
     _draw_ce(axes[0], result)
     _draw_profiles(axes[1], data, result, default_profile_cycles(result))
     if half:

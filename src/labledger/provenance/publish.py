@@ -28,6 +28,7 @@ from typing import Any
 from labledger.atomic import write_text_atomic
 from labledger.config import Config
 from labledger.page_manifest import PageManifest, code_fingerprint, data_key
+from labledger.records.paths import relative_path
 
 #: Index of the incremental exports, and the state the next export starts from.
 INDEX = "runs/index.json"
@@ -71,7 +72,7 @@ def publish_all_provenance(config: Config, out: Path) -> Published:
     out.mkdir(parents=True, exist_ok=True)
     prov_json, prov_n, crate = _write_documents(config, runs, out, "every current result")
     by_record = _runs_by_page(runs, None)
-    pages, rendered = _write_pages(out / "pages", by_record, records, None)
+    pages, rendered = _write_pages(out / "pages", by_record, records, None, _report(config))
     return Published(prov_json, prov_n, crate, pages, len(runs), skipped, rendered)
 
 
@@ -140,7 +141,9 @@ def publish_provenance(config: Config, out: Path) -> Published:
         index["exports"].append(entry)
 
     records = all_records(url, config.root, config.records_dir)
-    pages, rendered = _write_pages(out / "pages", _runs_by_page(page_runs, scope), records, scope)
+    pages, rendered = _write_pages(
+        out / "pages", _runs_by_page(page_runs, scope), records, scope, _report(config)
+    )
     index.update(
         database=db["database"],
         last_ingest_id=db["last_ingest_id"],
@@ -308,15 +311,22 @@ def _runs_by_page(runs: list[dict], scope: set[str] | None) -> dict[str, list[di
     return by_record
 
 
+def _report(config: Config) -> Path:
+    """The HTML report's folder, which the provenance pages link back to."""
+    return config.results_dir / "report"
+
+
 def _write_pages(
     pages_dir: Path,
     by_record: dict[str, list[dict]],
     records: dict[str, dict],
     scope: set[str] | None,
+    report_dir: Path | None = None,
     render: Callable[[dict, list[dict]], str] | None = None,
 ) -> tuple[list[Path], list[Path]]:
     """Render the pages of `by_record` whose inputs changed; with a `scope`, only the pages of
-    those records are looked at (one in scope without runs is deleted), else every page.
+    those records are looked at (one in scope without runs is deleted), else every page. Each
+    page links back to the record's page in the report at `report_dir`.
     Returns (pages looked at that exist, pages rendered)."""
     if render is None:
         from labledger.provenance.page import render_provenance_page as render
@@ -329,6 +339,13 @@ def _write_pages(
         record = records.get(rid)
         if record is None:
             continue
+        if report_dir is not None:
+            sample = report_dir / "samples" / f"{rid}.html"
+            record = {
+                **record,
+                "report_href": relative_path(sample, pages_dir),
+                "report_index_href": relative_path(report_dir / "index.html", pages_dir),
+            }
         key = data_key([record, record_runs])
         page = pages_dir / f"{rid}.html"
         if not manifest.is_current(rid, key, page):

@@ -120,12 +120,16 @@ def build_report(config: Config, out_dir: Path, queries_out: Path | None = None)
     )
     _write_sample_pages(env, ctx, common, out_dir, build)
     rows = study_table(config, data)
+    used = sorted({c for r in rows for c in r.cells})
+    synthetic = [c for c in used if (data.contents.get(c) or {}).get("synthetic")]
     _write(
         out_dir / "study.html",
         env.get_template("study.html.j2").render(
             root="",
             page="study",
             rows=rows,
+            synthetic=synthetic,
+            n_used=len(used),
             study=STUDY,
             doi=STUDY_DOI,
             sample_ids=ctx.sample_ids,
