@@ -9,6 +9,7 @@ import json
 import math
 import unicodedata
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any
 
 
@@ -86,6 +87,9 @@ def format_csv(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
 def _json_value(value: Any) -> Any:
     if isinstance(value, dt.date | dt.datetime):
         return value.isoformat()
+    if isinstance(value, Decimal):  # PostgreSQL's NUMERIC: a JSON number where no digit is lost
+        number = int(value) if value == value.to_integral_value() else float(value)
+        return number if Decimal(repr(number)) == value else str(value)
     if isinstance(value, float) and math.isnan(value):
         return None
     return value

@@ -251,18 +251,19 @@ def test_views_command_lists_views(cli) -> None:
 
 def test_query_from_a_notebook_in_a_subfolder_finds_the_project(project, cli, monkeypatch) -> None:
     import labledger
+    from labledger.config import load_config
 
     assert cli("ingest", cwd=project.root).code == 0
     notebooks = project.root / "analysis" / "2026"
     notebooks.mkdir(parents=True)
     monkeypatch.chdir(notebooks)
+    assert load_config().root == project.root.resolve()
     frame = labledger.query("SELECT COUNT(*) AS n FROM batch")
     assert frame["n"].tolist() == [8]
     # the search stops at the top of a git work tree: a folder of its own repository inside
     # the project does not use the project's config
     (notebooks / ".git").mkdir()
-    with pytest.raises(labledger.errors.DatabaseError, match="run `labledger ingest` first"):
-        labledger.query("SELECT 1")
+    assert load_config().source is None and load_config().root == notebooks.resolve()
 
 
 def test_ls_lists_records_by_kind_and_field(project, cli) -> None:

@@ -125,11 +125,11 @@ def test_flags_reach_the_database_view(tmp_path: Path) -> None:
     """A cell record on the Neware sample file (CE 10.7 over one complete cycle): analysed and
     ingested, `cell_figures.plausibility_flags` says what is wrong."""
     import shutil
-    import sqlite3
 
     from labledger.analyses import analyze_record
     from labledger.config import load_config
     from labledger.db.ingest import ingest
+    from support.databases import rows
 
     (tmp_path / "records" / "cells").mkdir(parents=True)
     (tmp_path / "records" / "raw").mkdir()
@@ -144,10 +144,9 @@ def test_flags_reach_the_database_view(tmp_path: Path) -> None:
     config = load_config(tmp_path / "config.yaml")
     analyze_record(config, "C-100", rule="test")
     ingest(config)
-    with sqlite3.connect(tmp_path / "results" / "labledger.db") as con:
-        (flags,) = con.execute(
-            "SELECT plausibility_flags FROM cell_figures WHERE cell_id = 'C-100'"
-        ).fetchone()
+    [(flags,)] = rows(
+        config.database_url, "SELECT plausibility_flags FROM cell_figures WHERE cell_id = 'C-100'"
+    )
     assert "mean CE above 105 %" in flags
     assert "fewer than 3 complete cycles" in flags
     assert "capacity per area implausible" in flags  # 0.6 uAh on 1.13 cm2
