@@ -26,6 +26,7 @@ from labledger.db.backup import export_database, import_database
 from labledger.db.backup_cli import export_command, import_command
 from labledger.db.engine import make_engine, sqlite_path
 from labledger.db.ingest import ingest
+from labledger.db.result_tables import AnalysisRun
 from labledger.db.schema import head_revision
 from labledger.errors import DatabaseError, InputFileError, LabledgerError
 from support.databases import (
@@ -298,20 +299,31 @@ def test_older_schema_revision_is_upgraded_on_import(ledger, tmp_path: Path) -> 
     header, *body = lines(exported.path)
     header["schema_revision"] = "0001"
     del header["tables"]["alembic_version"], header["rows"]["alembic_version"]
-    # record_revision.git_blob came with 0003; the upgrade computes it from the stored text
-    columns = header["tables"]["record_revision"]
-    blob = [name for name, _type in columns].index("git_blob")
-    del columns[blob]
-    for row in body:
-        if row["t"] == "record_revision":
-            del row["r"][blob]
+    # columns that came after 0001: record_revision.git_blob (0003, computed by the upgrade
+    # from the stored text) and analysis_run.result_content_sha256 (0004)
+    for table, column in (
+        ("record_revision", "git_blob"),
+        ("analysis_run", "result_content_sha256"),
+    ):
+        columns = header["tables"][table]
+        at = [name for name, _type in columns].index(column)
+        del columns[at]
+        for row in body:
+            if row["t"] == table:
+                del row["r"][at]
     old = write_lines(
         tmp_path / "old.jsonl.gz", [header, *(r for r in body if r["t"] != "alembic_version")]
     )
     with fresh_database(tmp_path, "target") as target:
         done = import_database(target, old)
         assert done.schema_revision == "0001"
-        assert snapshot(target) == snapshot(source)  # now at head, rows intact
+        # now at head, rows intact; runs exported before 0004 have no content hash
+        expected = snapshot(source)
+        at = [c.name for c in AnalysisRun.__table__.columns].index("result_content_sha256")
+        expected["analysis_run"] = sorted(
+            (*r[:at], repr(None), *r[at + 1 :]) for r in expected["analysis_run"]
+        )
+        assert snapshot(target) == expected
         if backend() == "postgresql":
             kind = rows(
                 target,

@@ -142,6 +142,9 @@ def test_history_lists_edits_removals_and_moved_results(lab_copy: Path) -> None:
     c4 = lab_copy / "records" / "cells" / "C-004.yaml"
     c4.write_text(c4.read_text().replace("separator: Celgard 2400", "separator: Celgard 2500"))
     analyze_record(config, "C-004", rule="test")
+    c6 = lab_copy / "records" / "cells" / "C-006.yaml"  # a figure changes: per-area values
+    c6.write_text(c6.read_text().replace("area_cm2: 1.13", "area_cm2: 2.0"))
+    analyze_record(config, "C-006", rule="test")
     c3 = lab_copy / "records" / "cells" / "C-003.yaml"  # edited, not re-analysed: stale
     c3.write_text(c3.read_text().replace("separator: Celgard 2400", "separator: Celgard 2500"))
     ingest(config)
@@ -149,11 +152,13 @@ def test_history_lists_edits_removals_and_moved_results(lab_copy: Path) -> None:
     first, last = data.ingests[0]["id"], data.ingests[-1]["id"]
     ch = changes_between(data, first, last)
     by_id = {r.record_id: r for r in ch.records}
-    assert set(by_id) == {"B-002", "C-013", "C-004", "C-003"}
+    assert set(by_id) == {"B-002", "C-013", "C-004", "C-003", "C-006"}
     assert by_id["B-002"].change == "edited"
     assert any(f.startswith("operator:") and "Q. Tester" in f for f in by_id["B-002"].fields)
     assert by_id["C-013"].change == "removed"
-    assert [(m.record_id, m.change) for m in ch.results] == [("C-004", "changed")]
+    # C-004 was analysed again and computed the same figures (a new separator): only its times
+    # and provenance are new, which is no change of its result
+    assert [(m.record_id, m.change) for m in ch.results] == [("C-006", "changed")]
     # from the empty database everything is new
     assert changes_between(data, 0, first).count("added") == 50
     build_report(config, out)

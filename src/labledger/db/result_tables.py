@@ -39,6 +39,12 @@ class AnalysisRun(LedgerTable, table=True):
     started_at: str | None = None
     finished_at: str | None = None
     ingest_id: int = Field(foreign_key="ingest.id")
+    # last, where the migration that brought it (0004) put it
+    result_content_sha256: str | None = Field(
+        default=None,
+        description="sha256 of the result itself (the file less its provenance and times): equal "
+        "when a rerun computed the same figures.",
+    )
 
 
 class CellResult(LedgerTable, table=True):

@@ -341,6 +341,24 @@ def load_results(
     return summary
 
 
+def content_sha256(result: Any, raw_path: str | None = None) -> str:
+    """sha256 of a result's canonical JSON: what was computed, without when, by whom and where
+    (a result names its raw file by absolute path; that path counts as `raw_path`, relative to
+    the project, so a moved or copied project computes the same hash)."""
+
+    def placeless(node: Any) -> Any:
+        if isinstance(node, dict):
+            return {k: placeless(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [placeless(v) for v in node]
+        if raw_path and isinstance(node, str) and node.endswith("/" + raw_path):
+            return raw_path
+        return node
+
+    blob = json.dumps(placeless(result), sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
 def _run_row(env: dict[str, Any], rf: _ResultFile, root: Path, ingest_id: int) -> dict[str, Any]:
     inputs = {i["role"]: i for i in env.get("inputs", [])}
     prov = env.get("provenance", {})
@@ -356,6 +374,9 @@ def _run_row(env: dict[str, Any], rf: _ResultFile, root: Path, ingest_id: int) -
         "current": True,
         "result_path": result_path,
         "result_sha256": rf.sha256,
+        "result_content_sha256": content_sha256(
+            env.get("result"), inputs.get("raw", {}).get("path")
+        ),
         "record_path": inputs.get("record", {}).get("path", ""),
         "record_sha256": inputs.get("record", {}).get("sha256", ""),
         "raw_path": inputs.get("raw", {}).get("path"),

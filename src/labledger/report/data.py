@@ -120,6 +120,7 @@ def load_report_data(config: Config, *, history: bool = True) -> ReportData:
                 data.all_runs = rows(
                     conn,
                     "SELECT id, record_id, analysis, analysis_version, current, result_sha256,"
+                    " result_content_sha256,"
                     " record_sha256, raw_sha256, ingest_id, finished_at FROM analysis_run"
                     " ORDER BY record_id, id",
                 )

@@ -105,7 +105,7 @@ def changes_between(data: ReportData, since: int, until: int) -> Changes:
             out.results.append(
                 ResultMove(rid, new_run["analysis"], "new", None, new_run["result_sha256"])
             )
-        elif old_run["result_sha256"] != new_run["result_sha256"]:
+        elif _computed_differently(old_run, new_run):
             out.results.append(
                 ResultMove(
                     rid,
@@ -116,6 +116,15 @@ def changes_between(data: ReportData, since: int, until: int) -> Changes:
                 )
             )
     return out
+
+
+def _computed_differently(old: dict, new: dict) -> bool:
+    """Whether two runs' results differ in what they computed; a rerun that only wrote new
+    times and provenance is no change (older runs without a content hash: by file hash)."""
+    a, b = old.get("result_content_sha256"), new.get("result_content_sha256")
+    if a and b:
+        return a != b
+    return old["result_sha256"] != new["result_sha256"]
 
 
 def _content(rev: dict) -> dict[str, Any] | None:
