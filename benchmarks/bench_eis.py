@@ -117,7 +117,7 @@ def main() -> None:
             f"{fmt(e_ours):28s} {fmt(e_theirs) if pt is not None else 'fit failed: ' + err}"
         )
     # impedance.py's own example: no truth, compare the unweighted residual chi2
-    s = read_spectrum(ROOT / "tests/eis/data/exampleData.csv")
+    s = read_spectrum(ROOT / "tests/eis/real/exampleData.csv")
     keep = s.Z.imag < 0
     f, z = s.frequency_Hz[keep], s.Z[keep]
     circuit, guess = "R0-p(R1,C1)-p(R2-Wo1,C2)", [0.01, 0.01, 100, 0.01, 0.05, 100, 1]

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from labledger.eis.cli import app
 from labledger.eis.demo import write_demo_spectra
+
+REAL = Path(__file__).parent / "real"
 
 runner = CliRunner()
 GEOM = ["--thickness-mm", "1.0", "--diameter-mm", "10"]
@@ -123,22 +126,17 @@ def test_demo_command(tmp_path):
 
 def test_ill_suited_default_circuit_is_reported_not_crashed():
     """impedance.py's battery spectrum with the pellet circuit: a degenerate arc (Q -> 0)."""
-    from pathlib import Path
-
-    data = Path(__file__).parent / "data" / "exampleData.csv"
-    res = runner.invoke(app, ["fit", str(data)])
+    data = str(REAL / "exampleData.csv")
+    res = runner.invoke(app, ["fit", data])
     assert res.exit_code == 0, res.output
     assert "may not describe this spectrum" in res.stdout
-    js = runner.invoke(app, ["fit", str(data), "--json"])
+    js = runner.invoke(app, ["fit", data, "--json"])
 
     def no_nan(name):
         raise AssertionError(f"{name} in JSON output")
 
     d = json.loads(js.stdout, parse_constant=no_nan)  # NaN/inf must have become null
     assert any(a["f_c_Hz"] is None for a in d["arcs"])
-
-
-REAL = __import__("pathlib").Path(__file__).parent / "real"
 
 
 def test_weighting_option_and_named_circuit_kept():

@@ -11,7 +11,7 @@ from labledger.eis.demo import write_mpt
 from labledger.eis.readers import read_spectrum
 from labledger.errors import InputFileError
 
-DATA = Path(__file__).parent / "data"
+REAL = Path(__file__).parent / "real"
 
 
 def _rows(f, a, b, fmt="{:.9e}"):
@@ -71,7 +71,7 @@ def test_modulus_and_phase_dialect(tmp_path, simple_spectrum, h):
 
 
 def test_headerless_csv_impedance_example_file():
-    s = read_spectrum(DATA / "exampleData.csv")
+    s = read_spectrum(REAL / "exampleData.csv")
     assert len(s) == 66
     assert s.frequency_Hz[0] == 10000.0
     assert any("no header" in n for n in s.notes)
