@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from labledger.cycling import CyclingAnalysisError, analyze_cycling, read_cycling
@@ -159,3 +160,39 @@ def test_current_pulses_between_cycles_are_left_out(tmp_path, half_cell_segments
     np.testing.assert_allclose(result.cycles["ce"], 0.99, atol=1e-6)
     left = result.to_dict()["reading"]["left_out"]
     assert any(x["count"] == 8 and "pulse" in x["why"] for x in left)
+
+
+def test_impedance_step_inside_a_modulo_bat_file_is_left_out(tmp_path, half_cell_segments):
+    """EC-Lab modulo-bat with a PEIS step after every 5th cycle (rows with `freq/Hz` > 0, a
+    +-0.5 mA excitation around zero): the excitation is no plating/stripping, and the cycles and
+    CE are those of the galvanostatic steps (read as cycles it gave 62 "cycles", mean CE 13)."""
+    n = 12
+    q_plate = np.full(n, 1.13)
+    frame = build_table(half_cell_segments(q_plate, q_plate * 0.99), rest_points=2)
+    frame["freq/Hz"] = 0.0
+    parts, end, shift = [], frame["cycle"].max(), 0.0
+    for cycle, block in frame.groupby("cycle", sort=True):
+        parts.append(block.assign(time_s=block["time_s"] + shift))
+        if cycle % 5 == 0 and cycle != end:
+            f = np.logspace(5, -1, 31)
+            t = parts[-1]["time_s"].iloc[-1] + np.cumsum(1 + 1 / f)
+            shift += t[-1] - parts[-1]["time_s"].iloc[-1]
+            excitation = pd.DataFrame({
+                "time_s": t, "cycle": cycle, "freq/Hz": f,
+                "current_mA": 0.5 * np.sin(np.arange(f.size)),
+                "voltage_V": block["voltage_V"].iloc[-1],
+            })  # fmt: skip
+            parts.append(excitation)
+    body = pd.concat(parts, ignore_index=True)
+    table = pd.DataFrame({
+        "mode": 1, "time/s": body["time_s"], "freq/Hz": body["freq/Hz"],
+        "I/mA": body["current_mA"], "Ewe/V": body["voltage_V"],
+    })  # fmt: skip
+    text = table.to_csv(sep="\t", index=False, float_format="%.10g", lineterminator="\n")
+    path = tmp_path / "mb.mpt"
+    path.write_text("EC-Lab ASCII FILE\nNb header lines : 4\nsynthetic modulo-bat\n" + text)
+    result = analyze_cycling(path, "half", activation_cycles=2)
+    assert result.n_cycles == n
+    np.testing.assert_allclose(result.cycles["ce"], 0.99, atol=1e-6)
+    left = result.to_dict()["reading"]["left_out"]
+    assert any("impedance" in x["why"] and x["count"] == 2 for x in left), left
