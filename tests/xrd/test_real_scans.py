@@ -6,10 +6,12 @@ XML), phase expectations from expected.yaml (the sources' own descriptions).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 import yaml
 
@@ -95,6 +97,34 @@ def test_peak_free_scan_reports_no_phase(results):
     result = results("xrd-autoanalyzer/RMS-D8-ADS-15-Glass-LynxEyeXE-bkgr.xy")
     assert result.phases == []
     assert result.to_dict()["phases_detected"] == []
+
+
+def test_peak_free_scan_fits_no_candidate(results):
+    """Nothing above the counting noise over the background: no candidate is fitted to noise."""
+    result = results("xrd-autoanalyzer/RMS-D8-ADS-15-Glass-LynxEyeXE-bkgr.xy").to_dict()
+    assert result["verdict"]["reasons"] == ["no diffraction peak stands above the counting noise"]
+    assert {c["reason"] for c in result["candidates"]} == {
+        "not tried: no diffraction peak stands above the counting noise"
+    }
+
+
+def test_one_weak_peak_on_the_peak_free_scan_is_not_taken_for_noise(refs):
+    """The same glass scan with one weak reflection added (d 2.80 A, net height 20 sigma of its
+    background) is analysed and the reflection is listed as unexplained."""
+    scan = read_scan(REAL / "xrd-autoanalyzer/RMS-D8-ADS-15-Glass-LynxEyeXE-bkgr.xy")
+    x = scan.two_theta_deg
+    at = 31.94  # d 2.80 A for Cu Ka1
+    level = float(np.median(scan.counts[np.abs(x - at) < 1.0]))
+    width = 0.08  # FWHM, deg
+    peak = 20 * np.sqrt(level) * np.exp(-4 * np.log(2) * ((x - at) / width) ** 2)
+    rng = np.random.default_rng(3)
+    counts = rng.poisson(np.clip(scan.counts, 0, None) + peak).astype(float)
+    result = analyze_scan(dataclasses.replace(scan, counts=counts), refs).to_dict()
+    reasons = {c["reason"] for c in result["candidates"]}
+    assert "not tried: no diffraction peak stands above the counting noise" not in reasons
+    assert result["verdict"]["status"] == "not_explained"
+    listed = [p["two_theta_deg"] for p in result["verdict"]["unexplained_peaks"]]
+    assert any(abs(t - at) < 0.1 for t in listed), result["verdict"]
 
 
 def test_result_says_which_wavelength_was_assumed(results):

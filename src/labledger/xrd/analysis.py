@@ -23,7 +23,7 @@ from labledger.xrd.result import (
     build_result,
 )
 from labledger.xrd.scan import Scan
-from labledger.xrd.verdict import phase_at_bounds
+from labledger.xrd.verdict import phase_at_bounds, unexplained_peaks
 
 # A phase is kept when it lowers the (misfit-scaled) BIC by more than this: 10 is "very
 # strong" evidence on the Kass & Raftery (J. Am. Stat. Assoc. 1995, 90, 773) scale.
@@ -55,6 +55,9 @@ FIRST_TRIES = 2
 # Restarts of the first phase with its c strain moved by these amounts (fraction) against a:
 # covers the swap of (h00) and (00l) lines of a pseudo-cubic cell (c/2a ~ 1 +- 0.3 %).
 C_RESTARTS = (-0.004, 0.004)
+# ... done only where c is within this fraction of a whole multiple (>= 1) of a: elsewhere
+# the (h00) and (00l) lines lie apart and cannot swap.
+PSEUDO_CUBIC_TOLERANCE = 0.01
 # A new phase brings at least a scale, a width and one cell parameter.
 NEW_PARAMS_MIN = 3
 MAX_PHASES = 5
@@ -155,7 +158,10 @@ class _Selector:
         """Restarts with c strained against a: a c ~ 2a cell whose split lines are swapped
         relative to the reference otherwise ends in the local minimum of merged lines."""
         sp = model.phases[0]
-        if 0 in sp.free and 2 in sp.free:
+        a, c = sp.ref.lattice[0], sp.ref.lattice[2]
+        multiple = max(round(c / a), 1)
+        pseudo_cubic = abs(c / (multiple * a) - 1) < PSEUDO_CUBIC_TOLERANCE
+        if pseudo_cubic and 0 in sp.free and 2 in sp.free:
             ic = sp.lat_slice.start + sp.free.index(2)
             for delta in C_RESTARTS:
                 theta0 = state.theta.copy()
@@ -259,6 +265,13 @@ def analyze_scan(
     model = sel.model([])
     state = model.state(model.initial_theta())
     current: list[str] = []
+    # nothing rises above the counting noise over the background alone: there is nothing a
+    # phase could explain, and fitting candidates to noise is what made up phases before
+    if not unexplained_peaks(scan, model, state, state.model, misfit_scaled=False):
+        why = "not tried: no diffraction peak stands above the counting noise"
+        decisions = {name: CandidateDecision(name, False, None, why) for name in refs}
+        result = build_result(scan, model, state, [decisions[n] for n in refs])
+        return replace(result, references={n: r.provenance() for n, r in refs.items()})
     # 2. first phase: screen all, refine the best alone, keep the lowest chi^2 that is supported
     firsts = []
     for name in refs:

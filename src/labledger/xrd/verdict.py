@@ -136,14 +136,21 @@ def _local_maxima(values: np.ndarray, half: int) -> np.ndarray:
 
 
 def unexplained_peaks(
-    scan: Scan, model: WholePatternFit, state: FitState, background: np.ndarray
+    scan: Scan,
+    model: WholePatternFit,
+    state: FitState,
+    background: np.ndarray,
+    misfit_scaled: bool = True,
 ) -> list[dict]:
-    """Strong observed peaks the model leaves unexplained: 2theta, d, net height, sigma."""
+    """Strong observed peaks the model leaves unexplained: 2theta, d, net height, sigma.
+
+    The noise a peak must stand above is the counting noise, scaled by the fit's GOF when
+    `misfit_scaled` (a misfitting model leaves wiggles that are no peaks)."""
     x, y = model.x, model.y
     step = float(np.median(np.diff(x)))
     m = max(1, min(round(PEAK_WINDOW_DEG / step), x.size // 4))
     var = 1.0 / model.w
-    gof2 = max(state.chi2 / max(model.n - state.n_params, 1), 1.0)
+    gof2 = max(state.chi2 / max(model.n - state.n_params, 1), 1.0) if misfit_scaled else 1.0
     resid = _window_sums(y - state.model, m)
     sigma = np.sqrt(_window_sums(var, m) * gof2)
     net_obs = _window_sums(y - background, m)
