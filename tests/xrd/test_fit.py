@@ -57,3 +57,16 @@ def test_fit_returns_to_the_truth(model_and_truth):
     )
     assert state.theta[0] == pytest.approx(0.03, abs=0.01)
     assert state.theta[model.phases[1].po_index] == pytest.approx(0.8, abs=0.05)
+
+
+def test_binned_scan_sums_counts_and_adds_sigma_in_quadrature():
+    """The screening grid: k points summed into one, a short remainder dropped."""
+    tt = np.linspace(10.0, 10.9, 10)
+    counts = np.arange(10.0)
+    scan = Scan(tt, counts, sigma=np.full(10, 2.0))
+    b = scan.binned(3)
+    np.testing.assert_allclose(b.two_theta_deg, [10.1, 10.4, 10.7])
+    np.testing.assert_allclose(b.counts, [3.0, 12.0, 21.0])
+    np.testing.assert_allclose(b.sigma, np.full(3, np.sqrt(12.0)))
+    assert Scan(tt, counts).binned(3).sigma is None
+    assert scan.binned(1) is scan

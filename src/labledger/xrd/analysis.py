@@ -36,6 +36,10 @@ SCREEN_FRACTION = 0.5
 # covers the +-1 % a doped or off-stoichiometric phase shows, in steps well under a peak width
 # at 2theta < 60 deg.
 STRAIN_GRID = np.linspace(-0.01, 0.01, 11)
+# Screening runs on the scan summed into bins of at least this width (deg): still 4-5 points
+# per FWHM of the sharpest lab peaks, and a third of the work on 0.008-deg scans. Refinement
+# always uses every point.
+SCREEN_STEP_DEG = 0.02
 # Own-line test: a line is the phase's own when other phases contribute less than
 # OVERLAP_FRACTION of its intensity within +-1 FWHM; the strongest own line must stand
 # LINE_SIGMA standard deviations above the rest of the model, and at least
@@ -52,6 +56,10 @@ TRIES_PER_ROUND = 2
 # Best-screened candidates refined alone before the first phase is chosen (a cubic subcell
 # can screen as well as the tetragonal supercell before the cell is refined).
 FIRST_TRIES = 2
+# ... of which the next is refined only when screening says it explains at least this fraction
+# of what the best one explains (of the background-only chi^2): a subcell and its supercell
+# screen alike (0.5-1 here); a phase that explains a twentieth as much cannot win by refinement.
+FIRST_TRY_FRACTION = 0.25
 # Restarts of the first phase with its c strain moved by these amounts (fraction) against a:
 # covers the swap of (h00) and (00l) lines of a pseudo-cubic cell (c/2a ~ 1 +- 0.3 %).
 C_RESTARTS = (-0.004, 0.004)
@@ -79,9 +87,23 @@ class _Selector:
         self.bgt = background_terms
         self.fixed = () if refine_displacement else (1,)
         self.n = scan.n_points
+        step = float(np.median(np.diff(scan.two_theta_deg)))
+        k = int(SCREEN_STEP_DEG // step) if step > 0 else 1
+        self.coarse = (
+            scan.binned(k) if k > 1 and scan.n_points // k >= 4 * background_terms else scan
+        )
 
-    def model(self, names: list[str]) -> WholePatternFit:
-        return WholePatternFit(self.scan, [self.refs[n] for n in names], self.bgt)
+    def model(self, names: list[str], scan: Scan | None = None) -> WholePatternFit:
+        return WholePatternFit(scan or self.scan, [self.refs[n] for n in names], self.bgt)
+
+    def screening_base(self, current: list[str], base: dict | None) -> tuple:
+        """The current phases' unit patterns on the screening grid (None without phases) and
+        the chi^2 of their linear fit there: what `screen` measures a candidate against."""
+        model = self.model(current, self.coarse)
+        cols, _ = model.evaluate(self._theta_with(model, base, {}), derivatives=False)
+        c, a, _ = model.solve_linear(cols)
+        chi2 = float(np.sum((model.sw * model.y - a @ c) ** 2))
+        return (cols if current else None), chi2
 
     def _theta_with(self, model: WholePatternFit, base: dict | None, strain: dict) -> np.ndarray:
         """Start vector: shared and per-phase values from `base`, isotropic strains given."""
@@ -122,14 +144,16 @@ class _Selector:
         }
 
     def screen(
-        self, current: list[str], base: dict | None, cand: str, cur_cols: np.ndarray | None
+        self, current: list[str], base: dict | None, cand: str, screening: tuple
     ) -> tuple[float, float, bool]:
-        """(chi^2, best strain, scale positive) of `current` + `cand` with a linear fit only.
+        """(chi^2 gain, best strain, scale positive) of adding `cand` to `current`, by a linear
+        fit only, on the screening grid (`screening` from `screening_base`).
 
-        The current phases' unit patterns `cur_cols` are fixed; only the candidate's pattern is
+        The current phases' unit patterns are fixed; only the candidate's pattern is
         recomputed for each strain of `STRAIN_GRID`.
         """
-        model = self.model([cand])
+        cur_cols, base_chi2 = screening
+        model = self.model([cand], self.coarse)
         best = (np.inf, 0.0, False)
         for eps in STRAIN_GRID:
             theta = self._theta_with(model, base, {cand: eps})
@@ -139,7 +163,7 @@ class _Selector:
             chi2 = float(np.sum((model.sw * model.y - a @ c) ** 2))
             if chi2 < best[0]:
                 best = (chi2, float(eps), bool(c[len(current)] > 0))
-        return best
+        return base_chi2 - best[0], best[1], best[2]
 
     def refine(
         self, names: list[str], base: dict | None, strain: dict
@@ -274,15 +298,18 @@ def analyze_scan(
         return replace(result, references={n: r.provenance() for n, r in refs.items()})
     # 2. first phase: screen all, refine the best alone, keep the lowest chi^2 that is supported
     firsts = []
+    background_only = sel.screening_base([], None)
     for name in refs:
-        chi2, eps, positive = sel.screen([], None, name, None)
+        gain, eps, positive = sel.screen([], None, name, background_only)
         if positive:
-            firsts.append((chi2, name, eps))
+            firsts.append((-gain, name, eps))
         else:
             decisions[name] = CandidateDecision(name, False, None, "no positive scale alone")
     firsts.sort()
     # the best FIRST_TRIES by refined chi^2 first; the next screened ones only if none passes
-    groups = [firsts[:FIRST_TRIES], firsts[FIRST_TRIES : FIRST_TRIES + 1]]
+    best_gain = -firsts[0][0] if firsts else 0.0
+    close = [f for f in firsts[:FIRST_TRIES] if -f[0] >= FIRST_TRY_FRACTION * best_gain]
+    groups = [close, firsts[len(close) : len(close) + 1]]
     for group in groups:
         trials = []
         for _, name, eps in group:
@@ -305,12 +332,12 @@ def analyze_scan(
         base = sel.snapshot(model, state.theta)
         s2 = state.chi2 / max(sel.n - state.n_params, 1)
         ranked = []
+        screening = sel.screening_base(current, base)
         for name in refs:
             if name in current or (name in decisions and decisions[name].kept):
                 continue
-            chi2, eps, positive = sel.screen(current, base, name, state.phase_patterns)
-            gain = (state.chi2 - chi2) / s2
-            ranked.append((-gain, name, eps, positive))
+            gain, eps, positive = sel.screen(current, base, name, screening)
+            ranked.append((-gain / s2, name, eps, positive))
         ranked.sort()
         kept = False
         for neg_gain, name, eps, positive in ranked[:TRIES_PER_ROUND]:

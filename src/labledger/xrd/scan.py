@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -74,6 +74,20 @@ class Scan:
             s = np.where(self.sigma > 0, self.sigma, 1.0)
             return 1.0 / s**2
         return 1.0 / np.maximum(self.counts, 1.0)
+
+    def binned(self, k: int) -> Scan:
+        """This scan with every `k` consecutive points summed into one (2theta their mean,
+        counts their sum, sigma in quadrature): Poisson counts stay Poisson. A remainder of
+        fewer than `k` points at the end is dropped."""
+        if k <= 1:
+            return self
+        n = self.n_points // k * k
+        tt = self.two_theta_deg[:n].reshape(-1, k).mean(axis=1)
+        counts = self.counts[:n].reshape(-1, k).sum(axis=1)
+        sigma = None
+        if self.sigma is not None:
+            sigma = np.sqrt((self.sigma[:n] ** 2).reshape(-1, k).sum(axis=1))
+        return replace(self, two_theta_deg=tt, counts=counts, sigma=sigma)
 
     def summary(self) -> dict:
         """Plain-data description of the scan (no arrays)."""
