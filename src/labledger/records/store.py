@@ -19,6 +19,7 @@ from labledger.records.base import RecordBase
 from labledger.records.introspect import raw_files, references
 from labledger.records.kinds import KINDS
 from labledger.records.paths import discover, relative_path
+from labledger.records.raw_format import raw_format_problem
 from labledger.records.validate import validate_document
 from labledger.records.yamlfile import YamlDocument, YamlProblems, read_yaml
 
@@ -183,6 +184,11 @@ def cross_check(
                         field_name,
                         f"raw file not readable: {display_path(target)}",
                     )
+                )
+            elif why := raw_format_problem(e.kind, target):
+                line, col = locate(e, field_name)
+                problems.append(
+                    Problem(e.display, line, col, field_name, f"{why}: {display_path(target)}")
                 )
         if e.has_raw_field and not e.raw:
             problems.append(
