@@ -317,3 +317,31 @@ def test_empty_database_pages_say_no_data_yet(tmp_path: Path, link_problems) -> 
     assert (out / "study.html").read_text().count("no data yet") == 15
     assert "No saved queries yet" in (out / "queries.html").read_text()
     assert link_problems(out) == []
+
+
+BARE_UNIT = re.compile(r"(?<![\d.])\s(S/cm|mA/cm2|mAh/cm2|wt %|eV|mV|rpm|ohm)(?=[\s,;)/]|$)")
+
+
+def _fact_texts(page: str) -> list[str]:
+    """The texts of a page's facts (<dd>) and section headings (<h3>), tags removed."""
+    parts = re.findall(r"<(?:dd|h3)[^>]*>(.*?)</(?:dd|h3)>", page, re.S)
+    return [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", p)).strip() for p in parts]
+
+
+def test_no_unit_is_printed_without_its_value(lab_copy: Path) -> None:
+    """A batch with no measurement at all says what is missing instead of "S/cm" or "wt %"."""
+    b1 = lab_copy / "records" / "batches" / "B-001.yaml"
+    bare = lab_copy / "records" / "batches" / "B-100.yaml"
+    text = re.sub(r"(?m)^id: B-001$", "id: B-100", b1.read_text())
+    bare.write_text(re.sub(r"(?ms)^- type: ball_mill\n.*?^  solvent: ethanol\n", "", text))
+    config = load_config(lab_copy / "config.yaml")
+    ingest(config)
+    out = lab_copy / "results" / "report"
+    build_report(config, out)
+    for page in sorted((out / "samples").glob("*.html")):
+        for fact in _fact_texts(page.read_text()):
+            assert not BARE_UNIT.search(" " + fact), f"{page.name}: {fact!r}"
+    facts = _fact_texts((out / "samples" / "B-100.html").read_text())
+    assert "no XRD scan yet" in facts
+    assert "not measured" in facts  # sigma_total
+    assert "speed not recorded, duration not recorded" in facts  # no milling step

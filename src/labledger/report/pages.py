@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup
 
 from labledger.atomic import write_text_atomic
 from labledger.config import Config
@@ -49,6 +50,7 @@ def _env() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["num"] = fmt_number
+    env.filters["qty"] = fmt_quantity
     env.filters["short"] = lambda s, n=12: (s or "-")[:n]
     return env
 
@@ -70,6 +72,14 @@ def fmt_number(value: Any, digits: int = 3) -> str:
             return f"{value:.{digits - 1}e}"
         return f"{value:.{digits}g}" if abs(value) < 10**digits else f"{value:.0f}"
     return str(value)
+
+
+def fmt_quantity(value: Any, unit: str, digits: int = 3, missing: str = "none") -> Markup:
+    """A number with its unit ("1.2e-04 S/cm"), or `missing` greyed out, never a bare unit."""
+    text = fmt_number(value, digits)
+    if not text:
+        return Markup('<span class="none">{}</span>').format(missing)
+    return Markup("{} {}").format(text, unit)
 
 
 def _version() -> str:
