@@ -145,7 +145,7 @@ def test_damaged_mpr_gets_a_clear_error(tmp_path):
 def test_binary_file_with_text_suffix(tmp_path):
     p = tmp_path / "scan.csv"
     p.write_bytes(b"\x00\x01\x02" * 100)
-    with pytest.raises(InputFileError, match="binary file"):
+    with pytest.raises(InputFileError, match="binary content"):
         read_spectrum(p)
 
 

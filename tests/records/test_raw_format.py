@@ -12,19 +12,19 @@ from labledger.records.raw_format import raw_format_problem
 from labledger.records.store import check_store
 
 TESTS = Path(__file__).resolve().parents[1]
+NOT_DATA = (".md", ".json", ".py", ".yaml")
+
+
+def _instrument_files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix not in NOT_DATA)
+
+
 # Real instrument files of the corpora, by the record kind that reads them
 REAL = {
-    "cell": sorted(p for p in (TESTS / "cycling" / "real").iterdir() if p.suffix != ".md"),
-    "eis": sorted(
-        p for p in (TESTS / "eis" / "real").iterdir() if p.suffix not in (".md", ".json", ".py")
-    ),
-    "xrd": sorted(
-        p
-        for p in (TESTS / "xrd" / "real").rglob("*")
-        if p.is_file() and p.suffix not in (".md", ".json", ".py", ".yaml")
-    ),
+    "cell": _instrument_files(TESTS / "cycling" / "real"),
+    "eis": _instrument_files(TESTS / "eis" / "real"),
+    "xrd": _instrument_files(TESTS / "xrd" / "real"),
 }
-REAL["cell"] = [p for p in REAL["cell"] if p.suffix not in (".json", ".py")]
 
 
 @pytest.mark.parametrize(
@@ -34,6 +34,12 @@ REAL["cell"] = [p for p in REAL["cell"] if p.suffix not in (".json", ".py")]
 )
 def test_real_instrument_files_pass(kind: str, path: Path) -> None:
     assert raw_format_problem(kind, path) is None
+
+
+def test_the_check_knows_the_suffixes_the_readers_read() -> None:
+    from labledger.cycling import formats, readers
+
+    assert set(readers._READERS) == set(formats.SUFFIXES)
 
 
 def _problems(project, record: str, message: str):
@@ -71,7 +77,7 @@ def test_empty_file_and_unsupported_suffix(project) -> None:
     raw = project.records / "raw" / "cells" / "C-002.csv"
     raw.rename(raw.with_suffix(".pdf"))
     record.write_text(record.read_text().replace("C-002.csv", "C-002.pdf"))
-    (problem,) = _problems(project, "C-002.yaml", "unsupported file type '.pdf' for a cell record")
+    (problem,) = _problems(project, "C-002.yaml", "unsupported file type '.pdf'; expected one of")
     assert ".ndax" in problem.message
 
 

@@ -28,6 +28,7 @@ from labledger.cycling.columns import (
     mapping_hint,
     recognise,
 )
+from labledger.cycling.formats import SUFFIXES
 from labledger.cycling.table import CyclingData, normalise
 from labledger.cycling.testers import is_neware_regular, read_neware_regular, step_type_exclusions
 from labledger.errors import InputFileError
@@ -50,24 +51,13 @@ def read_cycling(path: str | Path, columns: dict[str, Any] | None = None) -> Cyc
     if not path.is_file():
         raise InputFileError(path, "no such file")
     suffix = path.suffix.lower()
-    readers = {
-        ".csv": _read_csv,
-        ".txt": _read_csv,
-        ".tsv": _read_csv,
-        ".xlsx": _read_xlsx,
-        ".xlsm": _read_xlsx,
-        ".nda": _read_neware,
-        ".ndax": _read_neware,
-        ".mpr": _read_mpr,
-        ".mpt": _read_mpt,
-    }
-    reader = readers.get(suffix)
+    reader = _READERS.get(suffix)
     if reader is None:
         hint = " (save it as .xlsx)" if suffix == ".xls" else ""
         raise InputFileError(
             path,
             f"unsupported cycling file type {suffix or '(none)'!r}{hint}; expected one of "
-            f"{', '.join(sorted(readers))}",
+            f"{', '.join(sorted(SUFFIXES))}",
         )
     return reader(path, columns)
 
@@ -372,3 +362,17 @@ def _biologic(
         freq = pd.to_numeric(raw["freq/Hz"], errors="coerce").fillna(0).to_numpy()
         exclude["impedance (a frequency is recorded)"] = freq > 0
     return normalise(raw, specs, path, dialect, first_line, notes, exclude)
+
+
+# suffix -> reader; the suffixes are those of `formats` (a test holds the two equal)
+_READERS = {
+    ".csv": _read_csv,
+    ".txt": _read_csv,
+    ".tsv": _read_csv,
+    ".mpt": _read_mpt,
+    ".xlsx": _read_xlsx,
+    ".xlsm": _read_xlsx,
+    ".nda": _read_neware,
+    ".ndax": _read_neware,
+    ".mpr": _read_mpr,
+}

@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from labledger.eis.columns import Column, UnitError, classify
+from labledger.eis.formats import SIGNATURES, TEXT_EXPECTED
 from labledger.eis.spectrum import Spectrum, checked_spectrum, complex_of
 from labledger.eis.tables import from_columns, read_table, rows
 from labledger.errors import InputFileError
@@ -32,14 +33,13 @@ def read_spectrum(path: str | Path) -> Spectrum:
     if not p.is_file():
         raise InputFileError(p, "file not found")
     suffix = p.suffix.lower()
-    if suffix == ".mpr":
+    if suffix in SIGNATURES:  # .mpr
         return _read_mpr(p)
     raw = p.read_bytes()
     if b"\x00" in raw[:4096]:
         raise InputFileError(
             p,
-            "looks like a binary file; expected a text impedance file (CSV/TXT, .mpt, .DTA, .z) "
-            "or a BioLogic .mpr",
+            f"binary content (NUL bytes); expected {TEXT_EXPECTED}",
         )
     try:
         text = raw.decode("utf-8-sig")

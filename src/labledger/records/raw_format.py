@@ -1,99 +1,68 @@
 """A cheap look at a raw file before any analysis: is it the kind of file its record says?
 
-`labledger check` reads the first 4 KB of each raw file and compares them with what the
-record's kind reads (the suffixes and signatures of labledger.xrd, .eis and .cycling readers).
-A binary file where text is expected, a file of another instrument's format, an empty file or
-an unsupported suffix is then a problem on the record's `raw_file` line, not a failed job later.
-The full reading stays with the readers; this module imports nothing of them, so that `check`
-stays fast.
+`labledger check` reads the first 4 KB of each raw file and asks the record kind's own format
+table (`labledger.xrd.formats`, `.eis.formats`, `.cycling.formats`, the tables its readers use)
+whether it can be read: an empty file, a binary file where text is expected, a file that does
+not start like its suffix says, or an unsupported suffix is then a problem on the record's
+`raw_file` line, not a failed job later. The format tables import nothing heavy, so `check`
+stays fast; the full reading stays with the readers.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from labledger.cycling import formats as cycling_formats
+from labledger.eis import formats as eis_formats
+from labledger.xrd import formats as xrd_formats
+
 HEAD_BYTES = 4096
 
-_ZIP = b"PK\x03\x04"
-_MPR = b"BIO-LOGIC MODULAR FILE"
-_NDA = b"NEWARE"
-_BRUKER_RAW = (b"RAW1.01", b"RAW4.00", b"RAW ", b"RAW2")
+
+def _binary(head: bytes) -> bool:
+    return b"\x00" in head
 
 
-def _text(head: bytes) -> bool:
-    return b"\x00" not in head
-
-
-def _xrdml(head: bytes) -> bool:
-    return b"<xrdMeasurement" in head
-
-
-# suffix -> (what it must be, test of the first bytes), per record kind
-_XRD_TEXT = ("a text file of 2theta/intensity columns", _text)
-_EIS_TEXT = ("a text impedance file (CSV/TXT, .mpt, .DTA, .z, .par)", _text)
-_CELL_TEXT = ("a text export of the tester (CSV/TXT/.mpt)", _text)
-EXPECTED: dict[str, dict[str, tuple[str, object]]] = {
-    "xrd": {
-        **{s: _XRD_TEXT for s in (".xy", ".xye", ".csv", ".txt", ".dat")},
-        ".ras": ("a Rigaku RAS text file", _text),
-        ".xrdml": ("PANalytical XRDML (XML with an <xrdMeasurements> root)", _xrdml),
-        ".brml": ("a Bruker BRML zip archive", lambda h: h.startswith(_ZIP)),
-        ".raw": (
-            "a Bruker RAW file (starting 'RAW1.01' or 'RAW4.00')",
-            lambda h: h.startswith(_BRUKER_RAW),
-        ),
-    },
-    "eis": {
-        ".mpr": (
-            "a BioLogic .mpr file (starting 'BIO-LOGIC MODULAR FILE')",
-            lambda h: h.startswith(_MPR),
-        ),
-        "*": _EIS_TEXT,
-    },
-    "cell": {
-        **{s: _CELL_TEXT for s in (".csv", ".txt", ".tsv", ".mpt")},
-        ".xlsx": ("an Excel .xlsx workbook (a zip archive)", lambda h: h.startswith(_ZIP)),
-        ".xlsm": ("an Excel .xlsm workbook (a zip archive)", lambda h: h.startswith(_ZIP)),
-        ".nda": ("a Neware .nda file (starting 'NEWARE')", lambda h: h.startswith(_NDA)),
-        ".ndax": ("a Neware .ndax file (a zip archive)", lambda h: h.startswith(_ZIP)),
-        ".mpr": (
-            "a BioLogic .mpr file (starting 'BIO-LOGIC MODULAR FILE')",
-            lambda h: h.startswith(_MPR),
-        ),
-    },
-}
-
-
-def _xrd_signature(head: bytes) -> bool:
-    """Content the XRD reader recognises whatever the suffix (it reads by content first)."""
-    return (
-        head.startswith(_BRUKER_RAW)
-        or head.startswith(_ZIP)
-        or _xrdml(head)
-        or head.lstrip().startswith((b"*RAS_DATA_START", b"*RAS_HEADER"))
-    )
+def _by_signature(
+    suffix: str,
+    head: bytes,
+    signatures: dict[str, tuple[bytes, str]],
+    text_suffixes: tuple[str, ...] | None,
+    text_expected: str,
+) -> str | None:
+    """Binary suffixes must start with their signature, text suffixes (`None`: any other
+    suffix) must hold no NUL byte."""
+    if suffix in signatures:
+        start, what = signatures[suffix]
+        if head.startswith(start):
+            return None
+        return f"does not start like {what}: damaged, or another format under this suffix"
+    if text_suffixes is not None and suffix not in text_suffixes:
+        known = ", ".join(sorted((*text_suffixes, *signatures)))
+        return f"unsupported file type {suffix or '(no suffix)'!r}; expected one of {known}"
+    return f"binary content (NUL bytes); expected {text_expected}" if _binary(head) else None
 
 
 def raw_format_problem(kind: str, path: Path) -> str | None:
     """Why `path` cannot be a raw file of a `kind` record, or None when it looks right."""
-    table = EXPECTED.get(kind)
-    if table is None:
+    if kind not in ("xrd", "eis", "cell"):
         return None
     with path.open("rb") as fh:
         head = fh.read(HEAD_BYTES)
     if not head.strip():
         return "raw file is empty"
     suffix = path.suffix.lower()
-    if kind == "xrd" and suffix in (".xy", ".xye", ".csv", ".txt", ".dat") and _xrd_signature(head):
-        return None
-    expected = table.get(suffix) or table.get("*")
-    if expected is None:
-        known = ", ".join(sorted(s for s in table if s != "*"))
-        shown = suffix or "(no suffix)"
-        return f"unsupported file type {shown!r} for a {kind} record; expected one of {known}"
-    what, looks_right = expected
-    if looks_right(head):  # type: ignore[operator]
-        return None
-    if looks_right is _text:
-        return f"binary content (NUL bytes); expected {what}"
-    return f"does not start like {what}: damaged, or another format under this suffix"
+    if kind == "xrd":
+        fmt, why = xrd_formats.identify(suffix, head)
+        if fmt in xrd_formats.TEXT_FORMATS:
+            why = xrd_formats.binary_problem(fmt, head)
+        return why
+    if kind == "eis":
+        return _by_signature(suffix, head, eis_formats.SIGNATURES, None, eis_formats.TEXT_EXPECTED)
+    return _by_signature(
+        suffix,
+        head,
+        cycling_formats.SIGNATURES,
+        cycling_formats.TEXT_SUFFIXES,
+        cycling_formats.TEXT_EXPECTED,
+    )

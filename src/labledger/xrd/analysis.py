@@ -294,8 +294,7 @@ def analyze_scan(
     if not unexplained_peaks(scan, model, state, state.model, misfit_scaled=False):
         why = "not tried: no diffraction peak stands above the counting noise"
         decisions = {name: CandidateDecision(name, False, None, why) for name in refs}
-        result = build_result(scan, model, state, [decisions[n] for n in refs])
-        return replace(result, references={n: r.provenance() for n, r in refs.items()})
+        return _result(scan, refs, model, state, decisions)
     # 2. first phase: screen all, refine the best alone, keep the lowest chi^2 that is supported
     firsts = []
     background_only = sel.screening_base([], None)
@@ -372,6 +371,16 @@ def analyze_scan(
             break
     for name in refs:
         decisions.setdefault(name, CandidateDecision(name, False, None, "not tried"))
+    return _result(scan, refs, model, state, decisions)
+
+
+def _result(
+    scan: Scan,
+    refs: dict[str, PhaseRef],
+    model: WholePatternFit,
+    state: FitState,
+    decisions: dict[str, CandidateDecision],
+) -> XrdResult:
     result = build_result(scan, model, state, [decisions[n] for n in refs])
     return replace(result, references={n: r.provenance() for n, r in refs.items()})
 

@@ -19,17 +19,8 @@ from xml.etree import ElementTree
 import numpy as np
 
 from labledger.errors import InputFileError
+from labledger.xrd.formats import FORMATS, TEXT_FORMATS, binary_problem, identify
 from labledger.xrd.scan import ANODE_LINES_A, CU_KA2_RATIO, Scan, Wavelength
-
-TEXT_SUFFIXES = (".xy", ".xye", ".csv", ".txt", ".dat")
-SUFFIX_FORMATS = {
-    **{s: "xy" for s in TEXT_SUFFIXES},
-    ".xrdml": "xrdml",
-    ".ras": "ras",
-    ".brml": "brml",
-    ".raw": "raw",
-}
-SUPPORTED = ", ".join(sorted(SUFFIX_FORMATS))
 
 # A scan needs enough points to fit a background and a few peaks.
 MIN_POINTS = 10
@@ -42,9 +33,6 @@ MAX_COUNTS = 1e12
 SIGMA_RELATIVE_MAX = 0.5
 # Laboratory and synchrotron X-ray wavelengths (Ag Ka 0.56 A to Cr Ka 2.29 A, with margin).
 WAVELENGTH_RANGE_A = (0.1, 5.0)
-
-
-FORMATS = ("xy", "xrdml", "ras", "brml", "raw")
 
 
 def read_scan(path: str | Path, fmt: str | None = None, scan_index: int = 0) -> Scan:
@@ -82,47 +70,14 @@ def _read_all(path: Path, fmt: str | None) -> list[Scan]:
         if forced not in FORMATS:
             raise InputFileError(path, f"unknown format '{fmt}'; expected one of {FORMATS}")
         return _as_list(_READERS[forced](path, data))
-    fmt = _sniff(data) or SUFFIX_FORMATS.get(path.suffix.lower())
+    fmt, why = identify(path.suffix, data)
     if fmt is None:
-        raise InputFileError(
-            path,
-            f"unsupported file type '{path.suffix or '(no suffix)'}'; expected one of {SUPPORTED}",
-        )
-    expected = SUFFIX_FORMATS.get(path.suffix.lower())
-    if expected in ("raw", "brml", "xrdml") and fmt != expected:
-        raise InputFileError(path, f"damaged or not a {_NAMES[expected]} file ({_HINTS[expected]})")
+        raise InputFileError(path, why)
     return _as_list(_READERS[fmt](path, data))
 
 
 def _as_list(read: Scan | list[Scan]) -> list[Scan]:
     return read if isinstance(read, list) else [read]
-
-
-_NAMES = {
-    "xy": "text column",
-    "xrdml": "PANalytical XRDML",
-    "ras": "Rigaku RAS",
-    "brml": "Bruker BRML",
-    "raw": "Bruker RAW",
-}
-_HINTS = {
-    "xrdml": "expected XML with an <xrdMeasurements> root",
-    "brml": "expected a zip archive holding Experiment0/RawData0.xml",
-    "raw": "expected a binary file starting with 'RAW1.01' (v3) or 'RAW4.00' (v4)",
-}
-
-
-def _sniff(data: bytes) -> str | None:
-    head = data[:4096]
-    if head.startswith((b"RAW1.01", b"RAW4.00", b"RAW ", b"RAW2")):
-        return "raw"
-    if head.startswith(b"PK\x03\x04"):
-        return "brml"
-    if b"<xrdMeasurements" in head or b"<xrdMeasurement " in head:
-        return "xrdml"
-    if head.lstrip().startswith(b"*RAS_DATA_START") or head.lstrip().startswith(b"*RAS_HEADER"):
-        return "ras"
-    return None
 
 
 # ---------------------------------------------------------------- checks shared by all readers
@@ -254,9 +209,10 @@ def assume_wavelength(scan: Scan, spec: str | float) -> Scan:
 # ---------------------------------------------------------------------------- text columns
 
 
-def _decode(path: Path, data: bytes, what: str) -> str:
-    if b"\x00" in data[:65536]:
-        raise InputFileError(path, f"binary content (NUL bytes); expected a {what} text file")
+def _decode(path: Path, data: bytes, fmt: str) -> str:
+    why = binary_problem(fmt, data[:65536])
+    if why:
+        raise InputFileError(path, why)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
@@ -264,7 +220,7 @@ def _decode(path: Path, data: bytes, what: str) -> str:
     # Latin-1 decodes anything; many control characters mean it was not text at all.
     ctrl = sum(1 for ch in text[:65536] if ord(ch) < 32 and ch not in "\r\n\t\f")
     if ctrl > 0.01 * min(len(text), 65536):
-        raise InputFileError(path, f"binary content; expected a {what} text file")
+        raise InputFileError(path, f"binary content; expected a {TEXT_FORMATS[fmt]} text file")
     return text
 
 
@@ -279,7 +235,7 @@ def read_text_columns(path: Path, data: bytes) -> Scan:
     comments are kept as metadata, and `wavelength_A`/`ka1_A`, `ka2_A`, `ka2_ratio`, `anode`
     among them set the radiation.
     """
-    text = _decode(path, data, "2theta/intensity column")
+    text = _decode(path, data, "xy")
     rows: list[list[float]] = []
     meta: dict[str, str] = {}
     ncol = None

@@ -66,7 +66,7 @@ def read_ras(path: Path, data: bytes) -> list[Scan]:
     """
     from labledger.xrd.readers import _decode, checked_scan, wavelength_from
 
-    blocks = _blocks(path, _decode(path, data, "Rigaku RAS"))
+    blocks = _blocks(path, _decode(path, data, "ras"))
     if not blocks:
         raise InputFileError(path, "no data between *RAS_INT_START and *RAS_INT_END")
     scans = []

@@ -1,0 +1,11 @@
+"""Which files the impedance reader reads: BioLogic .mpr by its first bytes, everything else
+as text. One place for `readers` and for what `labledger check` expects of an eis record's raw
+file; standard library only."""
+
+from __future__ import annotations
+
+TEXT_EXPECTED = "a text impedance file (CSV/TXT, .mpt, .DTA, .z, .par) or a BioLogic .mpr"
+# suffix -> (first bytes, what the file is); any other suffix is read as text
+SIGNATURES: dict[str, tuple[bytes, str]] = {
+    ".mpr": (b"BIO-LOGIC MODULAR FILE", "a BioLogic .mpr file (starting 'BIO-LOGIC MODULAR FILE')"),
+}
