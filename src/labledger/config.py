@@ -50,7 +50,7 @@ class XrdSettings(BaseModel):
         default_factory=dict,
         description="Extra or replacement candidate phases: NAME -> CIF path (relative to "
         "config.yaml). The shipped ones are LLTO_tetragonal, LLTO_cubic, Li2La2Ti3O10, rutile, "
-        "anatase, La2O3, Li2TiO3, Li2CO3 and La(OH)3.",
+        "anatase, La2O3, Li2TiO3, Li2CO3, La(OH)3, La2Ti2O7, Li4Ti5O12 and LiOH.",
     )
     candidates: list[str] | None = Field(
         default=None, description="Limit the candidates to these names (default: all)."

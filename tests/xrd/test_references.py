@@ -19,7 +19,7 @@ from labledger.xrd.refdata import (
 )
 
 # Standard atomic weights (IUPAC 2021, abridged), for an independent cell-mass check.
-MASS = {"Li": 6.94, "La": 138.905, "Ti": 47.867, "O": 15.999}
+MASS = {"H": 1.008, "Li": 6.94, "La": 138.905, "Ti": 47.867, "O": 15.999}
 
 
 def test_every_shipped_phase_has_a_sourced_cif():
@@ -40,6 +40,38 @@ def test_cell_data(refs):
     assert refs["Li2TiO3"].space_group == "C2/c"
     assert refs["Li2La2Ti3O10"].preferred_orientation == (0, 0, 1)
     assert refs["rutile"].preferred_orientation is None
+
+
+def test_cell_data_of_the_secondary_phases(refs):
+    """Space group, cell content and Z of La2Ti2O7, Li4Ti5O12 and LiOH as published."""
+    lto = refs["La2Ti2O7"]
+    assert (lto.space_group, lto.crystal_system) == ("P2_1", "monoclinic")
+    assert lto.z == 4
+    assert lto.cell_mass == pytest.approx(
+        4 * (2 * MASS["La"] + 2 * MASS["Ti"] + 7 * MASS["O"]), rel=1e-3
+    )
+    assert lto.preferred_orientation == (0, 0, 1)  # c: the stacking axis of the slabs
+    spinel = refs["Li4Ti5O12"]
+    assert (spinel.space_group, spinel.crystal_system) == ("Fd-3m", "cubic")
+    # Li[Li1/3 Ti5/3]O4 with Z = 8: 8/3 formula units of Li4Ti5O12 per cell
+    li4ti5o12 = 4 * MASS["Li"] + 5 * MASS["Ti"] + 12 * MASS["O"]
+    assert spinel.cell_mass == pytest.approx(8 / 3 * li4ti5o12, rel=1e-3)
+    assert spinel.cell_volume == pytest.approx(8.357**3, rel=1e-6)
+    lioh = refs["LiOH"]
+    assert (lioh.space_group, lioh.crystal_system) == ("P4/nmm", "tetragonal")
+    assert lioh.z == 2
+    assert lioh.cell_mass == pytest.approx(2 * (MASS["Li"] + MASS["O"] + MASS["H"]), rel=1e-3)
+
+
+@pytest.mark.parametrize(
+    ("name", "strongest_deg"),
+    [("Li4Ti5O12", 18.37), ("LiOH", 32.58), ("La2Ti2O7", 29.85)],
+)
+def test_strongest_line_of_the_secondary_phases(references_file, name, strongest_deg):
+    """Spinel 111, LiOH 101 and the La2Ti2O7 211 / 21-2 pair are the strongest Cu Ka1 lines."""
+    doc = json.loads(references_file.read_text())["phases"][name]
+    k = int(np.argmax(doc["intensity_cuka1"]))
+    assert doc["two_theta_cuka1_deg"][k] == pytest.approx(strongest_deg, abs=0.05)
 
 
 def test_positions_match_pymatgen_for_a_strained_cell(refs):

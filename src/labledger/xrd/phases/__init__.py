@@ -23,11 +23,17 @@ DEFAULT_PHASE_FILES: dict[str, str] = {
     "Li2TiO3": "Li2TiO3.cif",
     "Li2CO3": "Li2CO3.cif",
     "La(OH)3": "La_OH_3.cif",
+    "La2Ti2O7": "La2Ti2O7.cif",
+    "Li4Ti5O12": "Li4Ti5O12.cif",
+    "LiOH": "LiOH.cif",
 }
 
 # Phases whose platelets lie flat in a powder mount: March-Dollase preferred orientation along
-# this direction (the stacking axis of the layered perovskite).
-PREFERRED_ORIENTATION: dict[str, tuple[int, int, int]] = {"Li2La2Ti3O10": (0, 0, 1)}
+# this direction (the stacking axis of the layered perovskite, c in both CIFs).
+PREFERRED_ORIENTATION: dict[str, tuple[int, int, int]] = {
+    "Li2La2Ti3O10": (0, 0, 1),
+    "La2Ti2O7": (0, 0, 1),
+}
 
 
 def default_phases() -> dict[str, Path]:
