@@ -8,17 +8,25 @@ For notebooks::
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import pandas as pd
 
-try:
-    __version__ = version("labledger")
-except PackageNotFoundError:  # running from a source tree without installing
-    __version__ = "0+unknown"
+
+def __getattr__(name: str) -> str:
+    # `__version__` on first use: importlib.metadata costs ~40 ms of every command's start-up
+    if name != "__version__":
+        raise AttributeError(f"module 'labledger' has no attribute {name!r}")
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        value = version("labledger")
+    except PackageNotFoundError:  # running from a source tree without installing
+        value = "0+unknown"
+    globals()["__version__"] = value
+    return value
 
 
 def query(

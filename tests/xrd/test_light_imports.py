@@ -17,3 +17,14 @@ def test_per_scan_modules_stay_light():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+def test_package_version_is_read_on_first_use_only():
+    """`import labledger` leaves importlib.metadata (~40 ms) to whoever asks for the version."""
+    code = (
+        "import sys, labledger\n"
+        "print('importlib.metadata' in sys.modules)\n"
+        "print(labledger.__version__ != '')\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "True"]
