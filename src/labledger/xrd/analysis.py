@@ -36,10 +36,14 @@ SCREEN_FRACTION = 0.5
 # covers the +-1 % a doped or off-stoichiometric phase shows, in steps well under a peak width
 # at 2theta < 60 deg.
 STRAIN_GRID = np.linspace(-0.01, 0.01, 11)
-# Screening runs on the scan summed into bins of at least this width (deg): still 4-5 points
-# per FWHM of the sharpest lab peaks, and a third of the work on 0.008-deg scans. Refinement
-# always uses every point.
-SCREEN_STEP_DEG = 0.02
+# Selection (screening and trial refinements) runs on the scan summed into bins of at least
+# this width (deg): still 4-5 points per FWHM of the sharpest lab peaks, half the work on
+# 0.01-deg scans and a third on 0.008-deg ones. Summed counts stay Poisson, so the chi^2 and
+# BIC tests keep their meaning; the phases chosen are then refined on every point, and the
+# reported numbers and the verdict come from that final fit.
+SELECTION_STEP_DEG = 0.02
+# The final refinement on every point starts from the selection's converged parameters.
+FINAL_MAX_NFEV = 30
 # Own-line test: a line is the phase's own when other phases contribute less than
 # OVERLAP_FRACTION of its intensity within +-1 FWHM; the strongest own line must stand
 # LINE_SIGMA standard deviations above the rest of the model, and at least
@@ -82,16 +86,15 @@ class _Selector:
         background_terms: int,
         refine_displacement: bool,
     ) -> None:
-        self.scan = scan
+        self.full = scan
         self.refs = refs
         self.bgt = background_terms
         self.fixed = () if refine_displacement else (1,)
-        self.n = scan.n_points
         step = float(np.median(np.diff(scan.two_theta_deg)))
-        k = int(SCREEN_STEP_DEG // step) if step > 0 else 1
-        self.coarse = (
-            scan.binned(k) if k > 1 and scan.n_points // k >= 4 * background_terms else scan
-        )
+        k = int(SELECTION_STEP_DEG // step) if step > 0 else 1
+        # the scan every selection step works on (the full scan when it is already coarse)
+        self.scan = scan.binned(k) if k > 1 and scan.n_points // k >= 4 * background_terms else scan
+        self.n = self.scan.n_points
 
     def model(self, names: list[str], scan: Scan | None = None) -> WholePatternFit:
         return WholePatternFit(scan or self.scan, [self.refs[n] for n in names], self.bgt)
@@ -99,7 +102,7 @@ class _Selector:
     def screening_base(self, current: list[str], base: dict | None) -> tuple:
         """The current phases' unit patterns on the screening grid (None without phases) and
         the chi^2 of their linear fit there: what `screen` measures a candidate against."""
-        model = self.model(current, self.coarse)
+        model = self.model(current)
         cols, _ = model.evaluate(self._theta_with(model, base, {}), derivatives=False)
         c, a, _ = model.solve_linear(cols)
         chi2 = float(np.sum((model.sw * model.y - a @ c) ** 2))
@@ -153,7 +156,7 @@ class _Selector:
         recomputed for each strain of `STRAIN_GRID`.
         """
         cur_cols, base_chi2 = screening
-        model = self.model([cand], self.coarse)
+        model = self.model([cand])
         best = (np.inf, 0.0, False)
         for eps in STRAIN_GRID:
             theta = self._theta_with(model, base, {cand: eps})
@@ -164,6 +167,40 @@ class _Selector:
             if chi2 < best[0]:
                 best = (chi2, float(eps), bool(c[len(current)] > 0))
         return base_chi2 - best[0], best[1], best[2]
+
+    def on_full_scan(
+        self,
+        names: list[str],
+        model: WholePatternFit,
+        state: FitState,
+        decisions: dict[str, CandidateDecision],
+    ) -> tuple[WholePatternFit, FitState]:
+        """The selected phases refined on every point of the scan, from the selection's fit.
+
+        Each must still show its own lines there; one that does not is dropped (its decision
+        says why) and the rest refined again."""
+        if self.scan is self.full:
+            return model, state
+        while True:
+            full = self.model(names, self.full)
+            if not names:
+                return full, full.state(full.initial_theta())
+            theta0 = self._theta_with(full, self.snapshot(model, state.theta), {})
+            st = full.fit(theta0, max_nfev=FINAL_MAX_NFEV, fixed=self.fixed)
+            failed = {}
+            for name in names:
+                ok, why, _ = self.own_line(full, st, name)
+                if not ok:
+                    failed[name] = why
+            if not failed:
+                return full, st
+            for name, why in failed.items():
+                old = decisions[name]
+                decisions[name] = CandidateDecision(
+                    name, False, old.delta_bic, f"not supported on every point: {why}"
+                )
+            names = [n for n in names if n not in failed]
+            model, state = full, st
 
     def refine(
         self, names: list[str], base: dict | None, strain: dict
@@ -227,7 +264,7 @@ class _Selector:
         others = contrib.sum(axis=1) - mine
         rest = state.model - mine
         var = 1.0 / model.w
-        gof2 = max(state.chi2 / max(self.n - state.n_params, 1), 1.0)
+        gof2 = max(state.chi2 / max(model.n - state.n_params, 1), 1.0)
         groups = [g for g in model._peaks(state.theta) if g["phase"] == p and g["line"] == 1.0]
         if not groups:
             return False, "no line of this phase in the scanned range", None
@@ -294,7 +331,7 @@ def analyze_scan(
     if not unexplained_peaks(scan, model, state, state.model, misfit_scaled=False):
         why = "not tried: no diffraction peak stands above the counting noise"
         decisions = {name: CandidateDecision(name, False, None, why) for name in refs}
-        return _result(scan, refs, model, state, decisions)
+        return _result(scan, refs, *sel.on_full_scan([], model, state, decisions), decisions)
     # 2. first phase: screen all, refine the best alone, keep the lowest chi^2 that is supported
     firsts = []
     background_only = sel.screening_base([], None)
@@ -371,7 +408,7 @@ def analyze_scan(
             break
     for name in refs:
         decisions.setdefault(name, CandidateDecision(name, False, None, "not tried"))
-    return _result(scan, refs, model, state, decisions)
+    return _result(scan, refs, *sel.on_full_scan(current, model, state, decisions), decisions)
 
 
 def _result(
