@@ -112,7 +112,9 @@ class WholePatternFit:
         scan: Scan,
         refs: list[PhaseRef],
         background_terms: int = BACKGROUND_TERMS,
+        window_fwhm: float = WINDOW_FWHM,
     ) -> None:
+        self.window_fwhm = window_fwhm
         self.x = scan.two_theta_deg
         self.y = scan.counts
         self.w = scan.weights()
@@ -212,7 +214,7 @@ class WholePatternFit:
                 h2 = w_inst + u_inst * tan_t**2 + (wp / cos_t) ** 2
                 h = np.sqrt(h2)
                 pos = tt + zero + disp * cos_t
-                keep = ok & (pos > x0 - WINDOW_FWHM * h) & (pos < x1 + WINDOW_FWHM * h)
+                keep = ok & (pos > x0 - self.window_fwhm * h) & (pos < x1 + self.window_fwhm * h)
                 if not np.any(keep):
                     continue
                 lp = (1 + np.cos(2 * th) ** 2) / (np.sin(th) ** 2 * cos_t)
@@ -238,7 +240,7 @@ class WholePatternFit:
         return out
 
     def _windows(self, pos: np.ndarray, h: np.ndarray):
-        half = WINDOW_FWHM * h
+        half = self.window_fwhm * h
         lo = np.searchsorted(self.x, pos - half)
         hi = np.searchsorted(self.x, pos + half)
         n = hi - lo
