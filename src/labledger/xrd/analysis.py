@@ -1,4 +1,4 @@
-"""Phase identification and quantification of one scan (numpy + scipy only).
+"""Phase identification and quantification of one scan (numpy only).
 
 `analyze_scan(scan, refs)` returns an `XrdResult` (`labledger.xrd.result`, re-exported here);
 `analyze_file(path, ...)` reads the file and resolves the references first. See `XrdResult` for

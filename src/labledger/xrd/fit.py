@@ -1,4 +1,4 @@
-"""Whole-pattern fit of one scan to a set of reference phases (numpy + scipy only).
+"""Whole-pattern fit of one scan to a set of reference phases (numpy only).
 
 Model (2theta in degrees):
 
@@ -17,8 +17,8 @@ Model (2theta in degrees):
 4. Background: Chebyshev polynomials T_0..T_{m-1} of 2theta mapped onto [-1, 1].
 5. Linear parameters (scales S_p, background b_m) are solved by weighted linear least squares
    inside the nonlinear loop (variable projection, Golub & Pereyra 1973); the nonlinear ones
-   (zero, D, W, U, eta, cell, w_p, r) by scipy's trust-region least_squares on the
-   Golub-Pereyra Jacobian of the projected residual, whose dA/dtheta is analytic in the
+   (zero, D, W, U, eta, cell, w_p, r) by a bounded Levenberg-Marquardt (`labledger.xrd.lsq`)
+   on the Golub-Pereyra Jacobian of the projected residual, whose dA/dtheta is analytic in the
    profile and uses the metric tensor for the cell.
 6. Weights 1/sigma^2 (Poisson when the file has no sigma). Rwp = sqrt(sum w (y - yc)^2 /
    sum w y^2), GOF = sqrt(chi^2 / (N - P)). Standard uncertainties are from the covariance
@@ -30,8 +30,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.optimize import least_squares
 
+from labledger.xrd.lsq import least_squares_bounded
 from labledger.xrd.refdata import (
     PARAM_NAMES,
     PhaseRef,
@@ -64,8 +64,6 @@ W_BOUNDS = (1e-5, 0.5)
 U_BOUNDS = (0.0, 0.5)
 SIZE_WIDTH_BOUNDS = (0.0, 1.0)
 PO_BOUNDS = (0.4, 2.5)
-# Trust-region subproblem solved exactly (SVD): the Jacobian has only ~10-25 columns.
-TR_SOLVER = "exact"
 
 
 @dataclass
@@ -366,14 +364,12 @@ class WholePatternFit:
             t[free] = tf
             return t
 
-        res = least_squares(
+        res = least_squares_bounded(
             lambda tf: self.residual(full(tf)),
+            lambda tf: self.jacobian(full(tf))[:, free],
             theta0[free],
-            jac=lambda tf: self.jacobian(full(tf))[:, free],
-            bounds=(lo[free], hi[free]),
-            method="trf",
-            tr_solver=TR_SOLVER,
-            x_scale="jac",
+            lo[free],
+            hi[free],
             max_nfev=max_nfev,
             xtol=1e-6,
             ftol=1e-7,
