@@ -118,3 +118,64 @@ def test_index_paginates_many_rows(browser, tmp_path: Path) -> None:  # type: ig
         ".find(b => b.textContent === 'last').click()"
     )
     assert browser.evaluate(visible) == rows - PAGE_SIZE * ((rows - 1) // PAGE_SIZE)
+
+
+#: Every plot of the open page as rendered: its width (CSS px), the font size of its smallest
+#: text (CSS px, None without text) and its id. Text is what matplotlib draws as a Text artist
+#: (a group with id "text_N"): a <text> element (font size times the scale of its transform) or
+#: glyphs drawn as paths (<use>, glyph outlines at matplotlib's FONT_SCALE of 100 units per
+#: point, so the font size is 100 times the scale of the glyph's transform).
+PLOT_SIZES_JS = """
+Array.from(document.querySelectorAll('svg:not(svg svg), img')).map(function (plot) {
+  var sizes = [];
+  Array.from(plot.querySelectorAll('[id]')).forEach(function (g) {
+    if (!/(^|-)text_[0-9]+$/.test(g.id)) { return; }
+    var size = 0;
+    g.querySelectorAll('text').forEach(function (t) {
+      var m = t.getScreenCTM();
+      size = Math.max(size, parseFloat(getComputedStyle(t).fontSize) * Math.hypot(m.a, m.b));
+    });
+    g.querySelectorAll('use').forEach(function (u) {
+      var m = u.getScreenCTM();
+      size = Math.max(size, 100 * Math.hypot(m.a, m.b));
+    });
+    if (size > 0) { sizes.push(size); }
+  });
+  return {
+    id: plot.id || (plot.querySelector('[id]') || {}).id || plot.tagName,
+    width: plot.getBoundingClientRect().width,
+    text: sizes.length ? Math.min.apply(null, sizes) : null
+  };
+})
+"""
+
+#: Narrowest plot and smallest plot text a reader gets at a 1280 px wide window (CSS px).
+MIN_PLOT_WIDTH_PX = 500
+MIN_TEXT_PX = 10
+
+
+def plot_problems(browser, name: str) -> list[str]:  # type: ignore[no-untyped-def]
+    """Plots of the open page narrower than MIN_PLOT_WIDTH_PX or with text below MIN_TEXT_PX."""
+    problems = []
+    for plot in browser.evaluate(PLOT_SIZES_JS):
+        if plot["width"] < MIN_PLOT_WIDTH_PX:
+            problems.append(f"{name}: {plot['id']} is {plot['width']:.0f} px wide")
+        if plot["text"] is not None and plot["text"] < MIN_TEXT_PX:
+            problems.append(f"{name}: {plot['id']} has {plot['text']:.1f} px text")
+    return problems
+
+
+def test_plots_are_wide_and_legible_at_1280_px(browser, report_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    pages = ["index.html", "samples/B-003.html", "samples/C-004.html", "samples/E-003.html"]
+    problems, n_plots = [], 0
+    with browser.viewport(1280, 900):
+        for name in pages:
+            assert browser.open((report_dir / name).as_uri()) == [], name
+            plots = browser.evaluate(PLOT_SIZES_JS)
+            assert plots, f"{name}: no plot"
+            # text is measured: every plot here is matplotlib's, with labelled axes
+            assert all(p["text"] is not None for p in plots), name
+            n_plots += len(plots)
+            problems += plot_problems(browser, name)
+    assert n_plots >= 3 + 2 + 1 + 2
+    assert problems == []

@@ -12,7 +12,7 @@ import io
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Sequence
-from functools import partial
+from functools import cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -29,8 +29,11 @@ _DROP_TAGS = {f"{{{SVG_NS}}}script", f"{{{SVG_NS}}}foreignObject", f"{{{SVG_NS}}
 _HREF_KEYS = ("href", f"{{{XLINK_NS}}}href")
 _URL_REF = re.compile(r"url\(#([^)]+)\)")
 
-#: Figure size of a summary plot, inches (fits three across an A4 landscape page).
-SUMMARY_FIGSIZE = (4.2, 3.2)
+#: Figure size of a summary plot, inches. Pages show it 512-720 px wide (1.3-1.8 px per point),
+#: so 10 pt tick labels are 13 px or more.
+SUMMARY_FIGSIZE = (5.6, 4.0)
+#: Legend text of a summary plot, points (>= 10 px at the narrowest width the page gives).
+LEGEND_PT = 8.5
 
 
 #: Anything that could run code or fetch: such files take the slow, parsing path.
@@ -185,8 +188,14 @@ def scatter_svg(
 
     from labledger.page_manifest import data_key
 
-    key = data_key([series, xlabel, ylabel, prefix, logy, version("matplotlib")])
+    key = data_key([series, xlabel, ylabel, prefix, logy, version("matplotlib"), _code_key()])
     return _cached(cache / f"summary-{key}.svg", used, draw)
+
+
+@cache
+def _code_key() -> str:
+    """sha256 of this module: a change to how plots are drawn draws the cached ones again."""
+    return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
 
 
 def _draw_scatter(
@@ -219,7 +228,7 @@ def _draw_scatter(
             if logy and plotted:
                 ax.set_yscale("log")
             if plotted and len(series) > 1:
-                ax.legend(fontsize=7, frameon=False)
+                ax.legend(fontsize=LEGEND_PT, frameon=False)
             if not plotted:
                 ax.text(0.5, 0.5, "no data yet", ha="center", va="center", transform=ax.transAxes)
             buf = io.StringIO()
