@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import re
+from collections import defaultdict
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -345,3 +346,115 @@ def test_no_unit_is_printed_without_its_value(lab_copy: Path) -> None:
     assert "no XRD scan yet" in facts
     assert "not measured" in facts  # sigma_total
     assert "speed not recorded, duration not recorded" in facts  # no milling step
+
+
+class Tables(HTMLParser):
+    """Every table of a page (headings, and rows of cell texts) and every <dt>: <dd> fact."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tables: list[dict] = []
+        self.facts: dict[str, str] = {}
+        self._text: list[str] | None = None
+        self._tag = ""
+        self._dt = ""
+        self._in_head = False
+
+    def handle_starttag(self, tag, attrs):  # type: ignore[no-untyped-def]
+        if tag == "table":
+            self.tables.append({"head": [], "rows": []})
+        elif tag == "thead":
+            self._in_head = True
+        elif tag == "tr" and self.tables and not self._in_head:
+            self.tables[-1]["rows"].append([])
+        elif tag in ("td", "th", "dt", "dd"):
+            self._text, self._tag = [], tag
+
+    def handle_data(self, data):  # type: ignore[no-untyped-def]
+        if self._text is not None:
+            self._text.append(data)
+
+    def handle_endtag(self, tag):  # type: ignore[no-untyped-def]
+        if tag == "thead":
+            self._in_head = False
+        if tag != self._tag or self._text is None:
+            return
+        text = re.sub(r"\s+", " ", "".join(self._text)).strip()
+        self._text = None
+        if tag == "dt":
+            self._dt = text
+        elif tag == "dd":
+            self.facts.setdefault(self._dt, text)
+        elif self._in_head:
+            self.tables[-1]["head"].append(text)
+        elif self.tables and self.tables[-1]["rows"]:
+            self.tables[-1]["rows"][-1].append(text)
+
+
+def page_tables(path: Path) -> Tables:
+    """The tables and facts of one page."""
+    parser = Tables()
+    parser.feed(path.read_text())
+    return parser
+
+
+def column(tables: Tables, heading: str) -> dict[str, str]:
+    """First column's text -> the text under `heading`, over every table that has it."""
+    out = {}
+    for t in tables.tables:
+        if heading in t["head"]:
+            i = t["head"].index(heading)
+            out.update({r[0]: r[i] for r in t["rows"] if len(r) > i})
+    return out
+
+
+def test_one_quantity_is_printed_one_way_on_every_page(report_dir: Path) -> None:
+    """A cell's mean CE reads the same, to 0.01 %, wherever it is shown; so do phase fractions
+    (0.1 wt %) and lattice parameters (1e-4 A)."""
+    seen: dict[str, set[str]] = defaultdict(set)  # cell -> every text of its mean CE
+    for page in sorted((report_dir / "samples").glob("*.html")):
+        tables = page_tables(page)
+        for cell, shown in column(tables, "Mean CE (%)").items():
+            if shown:
+                seen[cell].add(shown)
+        fact = tables.facts.get("Mean CE", "")
+        if page.stem.startswith("C-") and fact[:1].isdigit():
+            seen[page.stem].add(fact.split(" %")[0])
+    index = page_tables(report_dir / "index.html")
+    for shown in column(index, "Best half-cell CE (%)").values():
+        if shown != "-":
+            value, cell_id = re.fullmatch(r"(\S+) \((C-\d+)\)", shown).groups()
+            seen[cell_id].add(value)
+    study = page_tables(report_dir / "study.html")
+    ce_rows = [r for r in study.tables[0]["rows"] if r[1].startswith("mean CE, cycles")]
+    assert len(ce_rows) == 3
+    for row in ce_rows:
+        seen[row[7]].add(row[3].removesuffix(" %"))
+    assert len(seen) >= 10 and len(seen["C-004"]) >= 1
+    texts = {cell: sorted(t) for cell, t in seen.items()}
+    assert all(len(t) == 1 and re.fullmatch(r"\d+\.\d\d", t[0]) for t in texts.values()), texts
+    assert texts["C-004"] == ["99.24"]
+
+    batch = page_tables(report_dir / "samples" / "B-003.html")
+    wt = column(batch, "Weight fraction (wt %)")
+    assert set(wt) == {"LLTO_tetragonal", "Li2La2Ti3O10"}
+    assert all(re.fullmatch(r"\d+\.\d", v) for v in wt.values()), wt
+    llto, li2 = column(index, "LLTO (wt %)")["B-003"], column(index, "Li2La2Ti3O10 (wt %)")["B-003"]
+    assert (llto, li2) == (wt["LLTO_tetragonal"], wt["Li2La2Ti3O10"])
+    assert batch.facts["LLTO / Li2La2Ti3O10"].startswith(f"{llto} wt % / {li2} wt %")
+    for heading in ("a (\u00c5)", "c (\u00c5)"):
+        assert all(re.fullmatch(r"\d+\.\d{4}", v) for v in column(batch, heading).values())
+    # the conductivity of the index is that of the batch page
+    sigma = column(index, "sigma_total RT (S/cm)")["B-003"]
+    assert re.fullmatch(r"\d\.\d\de-\d\d", sigma)
+    assert batch.facts["sigma_total, RT"] == f"{sigma} S/cm"
+
+
+def test_a_censored_cycle_life_is_shown_as_more_than(report_dir: Path) -> None:
+    """A full cell still above 80 % at its last cycle: "> N" on its electrode's page, as on the
+    index (the cell table left it empty)."""
+    index = page_tables(report_dir / "index.html")
+    life = column(index, "Longest full-cell life (cycles)")["B-003"]
+    value, cell = re.fullmatch(r"(> \d+) \((C-\d+)\)", life).groups()
+    electrode = page_tables(report_dir / "samples" / "E-003.html")
+    assert column(electrode, "Cycle life, 80 % (cycles)")[cell] == value

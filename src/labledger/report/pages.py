@@ -29,7 +29,6 @@ from labledger.report.queries import (
     execute_saved_queries,
     write_query_csvs,
 )
-from labledger.report.study import STUDY, STUDY_DOI, study_table
 
 #: Folder (inside the report folder) of cleaned analysis plots, by sha256 of file and prefix.
 PLOT_CACHE = ".plot-cache"
@@ -51,6 +50,9 @@ def _env() -> Environment:
     )
     env.filters["num"] = fmt_number
     env.filters["qty"] = fmt_quantity
+    env.filters["val"] = fmt_value
+    env.filters["unit"] = fmt_unit
+    env.filters["tol"] = fmt_tolerance
     env.filters["short"] = lambda s, n=12: (s or "-")[:n]
     return env
 
@@ -74,12 +76,95 @@ def fmt_number(value: Any, digits: int = 3) -> str:
     return str(value)
 
 
-def fmt_quantity(value: Any, unit: str, digits: int = 3, missing: str = "none") -> Markup:
-    """A number with its unit ("1.2e-04 S/cm"), or `missing` greyed out, never a bare unit."""
-    text = fmt_number(value, digits)
+@dataclass(frozen=True)
+class Quantity:
+    """How the report prints one quantity, on every page: its unit and its digits.
+
+    `style` "sig": `digits` significant figures (as `fmt_number`); "fixed": `digits` after the
+    decimal point; "sci": `digits` significant figures in e-notation (6.50e-05).
+    """
+
+    unit: str
+    digits: int
+    style: str = "sig"
+
+    def number(self, value: float, signed: bool = False) -> str:
+        """`value` in this quantity's format, with a leading + when `signed` and positive."""
+        if self.style == "fixed":
+            text = f"{value:.{self.digits}f}"
+        elif self.style == "sci":
+            text = f"{value:.{self.digits - 1}e}"
+        else:
+            text = fmt_number(float(value), self.digits)
+        if text.startswith("-") and not any(c in "123456789" for c in text.split("e")[0]):
+            text = text[1:]  # -0.00 is 0.00
+        if signed and not text.startswith("-"):
+            text = "+" + text
+        return text
+
+
+#: Every quantity the pages print, by the name templates and code pass to `qty`, `val` and
+#: `unit`. Digits follow what the quantity is known to: CE to 0.01 %, the study's precision;
+#: lattice parameters to 1e-4 A; phase fractions to 0.1 wt % (esd about 0.3 wt %).
+QUANTITIES: dict[str, Quantity] = {
+    "excess_pct": Quantity("%", 3),
+    "phase_wt_pct": Quantity("wt %", 1, "fixed"),
+    "content_wt_pct": Quantity("wt %", 3),
+    "ce_pct": Quantity("%", 2, "fixed"),
+    "ce_points": Quantity("% points", 2, "fixed"),
+    "retention_pct": Quantity("%", 1, "fixed"),
+    "rwp_pct": Quantity("%", 2, "fixed"),
+    "gof": Quantity("", 2, "fixed"),
+    "sigma": Quantity("S/cm", 3, "sci"),
+    "ea": Quantity("eV", 3, "fixed"),
+    "temperature": Quantity("\u00b0C", 0, "fixed"),
+    "duration": Quantity("h", 3),
+    "speed": Quantity("rpm", 4),
+    "current_density": Quantity("mA/cm2", 3),
+    "areal_capacity": Quantity("mAh/cm2", 3),
+    "np_ratio": Quantity("", 3),
+    "overpotential": Quantity("mV", 1, "fixed"),
+    "resistance": Quantity("\u03a9", 3),
+    "lattice": Quantity("\u00c5", 4, "fixed"),
+    "cycles": Quantity("cycles", 0, "fixed"),
+}
+
+
+def quantity_text(value: Any, quantity: str, signed: bool = False) -> str:
+    """A value of a quantity (a QUANTITIES name) with its unit as plain text, '' for None."""
+    q = QUANTITIES[quantity]
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    text = q.number(value, signed)
+    return f"{text} {q.unit}" if q.unit else text
+
+
+def fmt_value(value: Any, quantity: str, signed: bool = False) -> str:
+    """A value of a quantity without its unit (for a column whose heading gives the unit)."""
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    return QUANTITIES[quantity].number(value, signed)
+
+
+def fmt_unit(quantity: str) -> str:
+    """The unit of a quantity, for a column heading."""
+    return QUANTITIES[quantity].unit
+
+
+def fmt_quantity(value: Any, quantity: str, missing: str = "none", signed: bool = False) -> Markup:
+    """A value with its unit ("6.50e-05 S/cm"), or `missing` greyed out, never a bare unit."""
+    text = quantity_text(value, quantity, signed)
     if not text:
         return Markup('<span class="none">{}</span>').format(missing)
-    return Markup("{} {}").format(text, unit)
+    return Markup("{}").format(text)
+
+
+def fmt_tolerance(value: Any, quantity: str) -> str:
+    """A tolerance of a quantity: "+-0.005 %" (3 significant figures: it is no measured value)."""
+    if value is None:
+        return ""
+    unit = QUANTITIES[quantity].unit
+    return f"\u00b1{fmt_number(float(value), 3)}" + (f" {unit}" if unit else "")
 
 
 def _version() -> str:
@@ -113,6 +198,8 @@ def build_report(config: Config, out_dir: Path, queries_out: Path | None = None)
     record rewrites a handful of pages. Pages for parts without data say "no data yet". Raises
     DatabaseError without a database.
     """
+    from labledger.report.study import STUDY, STUDY_DOI, study_table  # it formats with this module
+
     data = load_report_data(config)
     env = _env()
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -293,7 +380,7 @@ class _Context:
         by_sinter: dict[str, tuple[list, list]] = defaultdict(lambda: ([], []))
         for b in batches:
             key = (
-                f"sintered {b['sinter_temperature_c']:.0f} C"
+                f"sintered {quantity_text(b['sinter_temperature_c'], 'temperature')}"
                 if b["sinter_temperature_c"] is not None
                 else "commercial / no sinter step"
             )
@@ -322,8 +409,8 @@ class _Context:
         for c in self.data.cells:
             if c["cell_type"] == "half" and c["mean_ce_pct"] is not None:
                 key = (
-                    f"{fmt_number(c['current_density_ma_cm2'])} mA/cm2, "
-                    f"{fmt_number(c['areal_capacity_mah_cm2'])} mAh/cm2"
+                    f"{quantity_text(c['current_density_ma_cm2'], 'current_density')}, "
+                    f"{quantity_text(c['areal_capacity_mah_cm2'], 'areal_capacity')}"
                 )
                 by_cond[key][0].append(c["cnt_wt_pct"] if c["cnt_wt_pct"] is not None else 0.0)
                 by_cond[key][1].append(c["mean_ce_pct"])
