@@ -458,3 +458,63 @@ def test_a_censored_cycle_life_is_shown_as_more_than(report_dir: Path) -> None:
     value, cell = re.fullmatch(r"(> \d+) \((C-\d+)\)", life).groups()
     electrode = page_tables(report_dir / "samples" / "E-003.html")
     assert column(electrode, "Cycle life, 80 % (cycles)")[cell] == value
+
+
+SUMMARY_POINT = re.compile(
+    r'<g id="(sum-[a-z]+)-pt\d+"><title>([^<]*)</title>.*?<use [^>]*style="fill: (#[0-9a-f]{6})',
+    re.S,
+)
+
+
+def summary_points(index: Path) -> dict[str, dict[str, str]]:
+    """Per summary plot: the sample each point's tooltip names -> the point's fill colour."""
+    out: dict[str, dict[str, str]] = defaultdict(dict)
+    for plot, title, fill in SUMMARY_POINT.findall(index.read_text()):
+        sample = re.match(r"[\w-]+", title).group()
+        assert sample not in out[plot], f"{plot}: two points of {sample}"
+        out[plot][sample] = fill
+    return out
+
+
+def test_summary_points_name_their_sample_and_keep_their_colour(lab_copy: Path) -> None:
+    config = load_config(lab_copy / "config.yaml")
+    out = lab_copy / "results" / "report"
+    build_report(config, out)
+    before = summary_points(out / "index.html")
+    data = load_report_data(config, history=False)
+    # every point of every summary plot names its sample in a tooltip
+    with_phase = {b["batch_id"] for b in data.batches if b["li2la2ti3o10_wt_pct"] is not None}
+    half = {c["cell_id"] for c in data.cells if c["cell_type"] == "half" and c["mean_ce_pct"]}
+    assert set(before["sum-phase"]) == with_phase == {"B-003"}
+    assert set(before["sum-sigma"]) == {"B-003"}
+    assert set(before["sum-ce"]) == half and len(half) == 8
+    # a sample has one colour in every plot; different samples differ
+    assert before["sum-phase"]["B-003"] == before["sum-sigma"]["B-003"]
+    assert len(set(before["sum-ce"].values())) == len(half)
+
+    # a batch that sorts first, with its own sinter temperature and an analysed scan
+    b3 = (lab_copy / "records" / "batches" / "B-003.yaml").read_text()
+    b0 = b3.replace("id: B-003", "id: B-000").replace("temperature_C: 1150", "temperature_C: 1000")
+    assert b0.count("B-000") == 1 and "1000" in b0
+    (lab_copy / "records" / "batches" / "B-000.yaml").write_text(b0)
+    x3 = (lab_copy / "records" / "xrd" / "XRD-003.yaml").read_text()
+    x0 = x3.replace("id: XRD-003", "id: XRD-000").replace("sample: B-003", "sample: B-000")
+    (lab_copy / "records" / "xrd" / "XRD-000.yaml").write_text(x0)
+    # and a half cell on a new electrode of it, sorting first too
+    e3 = (lab_copy / "records" / "electrodes" / "E-003.yaml").read_text()
+    e0 = e3.replace("id: E-003", "id: E-000").replace("batch: B-003", "batch: B-000")
+    (lab_copy / "records" / "electrodes" / "E-000.yaml").write_text(e0)
+    c4 = (lab_copy / "records" / "cells" / "C-004.yaml").read_text()
+    c0 = c4.replace("id: C-004", "id: C-000").replace(
+        "working_electrode: E-003", "working_electrode: E-000"
+    )
+    (lab_copy / "records" / "cells" / "C-000.yaml").write_text(c0)
+    for rid in ("XRD-000", "C-000"):
+        analyze_record(config, rid, rule="test")
+    ingest(config)
+    build_report(config, out)
+    after = summary_points(out / "index.html")
+    assert set(after["sum-phase"]) == {"B-000", "B-003"}
+    assert set(after["sum-ce"]) == half | {"C-000"}
+    for plot, colours in before.items():
+        assert {s: after[plot][s] for s in colours} == colours, plot

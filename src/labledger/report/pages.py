@@ -23,7 +23,7 @@ from labledger.page_manifest import PageManifest, code_fingerprint, data_key
 from labledger.records.yamlfile import flatten
 from labledger.report.data import ReportData, Row, load_report_data
 from labledger.report.history import changes_between, ingest_history
-from labledger.report.plots import PlotFile, scatter_svg
+from labledger.report.plots import PlotFile, Point, scatter_svg
 from labledger.report.queries import (
     default_queries_dir,
     execute_saved_queries,
@@ -377,47 +377,75 @@ class _Context:
             best_full = max(full, key=lambda c: c["cycle_life"] or c["n_cycles"], default=None)
             rows.append({"b": b, "best_half": best_half, "best_full": best_full})
         batches = self.data.batches
-        by_sinter: dict[str, tuple[list, list]] = defaultdict(lambda: ([], []))
+        by_sinter: dict[str, list[Point]] = defaultdict(list)
         for b in batches:
             key = (
                 f"sintered {quantity_text(b['sinter_temperature_c'], 'temperature')}"
                 if b["sinter_temperature_c"] is not None
                 else "commercial / no sinter step"
             )
-            by_sinter[key][0].append(b["li2co3_excess_pct"])
-            by_sinter[key][1].append(b["li2la2ti3o10_wt_pct"])
+            excess, phase = b["li2co3_excess_pct"], b["li2la2ti3o10_wt_pct"]
+            by_sinter[key].append(
+                (
+                    b["batch_id"],
+                    excess,
+                    phase,
+                    f"{b['batch_id']} ({key}): Li2CO3 excess {quantity_text(excess, 'excess_pct')},"
+                    f" Li2La2Ti3O10 {quantity_text(phase, 'phase_wt_pct')}",
+                )
+            )
         plot_phase = self._scatter(
-            [(k, xs, ys) for k, (xs, ys) in sorted(by_sinter.items())],
-            "Li2CO3 excess (%)",
-            "Li2La2Ti3O10 (wt %)",
+            sorted(by_sinter.items()),
+            f"Li2CO3 excess ({fmt_unit('excess_pct')})",
+            f"Li2La2Ti3O10 ({fmt_unit('phase_wt_pct')})",
             "sum-phase",
         )
-        plot_sigma = self._scatter(
-            [
+        sigma_points: list[Point] = []
+        for b in batches:
+            phase, sigma = b["li2la2ti3o10_wt_pct"], b["sigma_total_rt_s_cm"]
+            sigma_points.append(
                 (
-                    "batches",
-                    [b["li2la2ti3o10_wt_pct"] for b in batches],
-                    [b["sigma_total_rt_s_cm"] for b in batches],
+                    b["batch_id"],
+                    phase,
+                    sigma,
+                    f"{b['batch_id']}: Li2La2Ti3O10 {quantity_text(phase, 'phase_wt_pct')},"
+                    f" sigma_total {quantity_text(sigma, 'sigma')}",
                 )
-            ],
-            "Li2La2Ti3O10 (wt %)",
-            "sigma_total, RT (S/cm)",
+            )
+        plot_sigma = self._scatter(
+            [("batches", sigma_points)],
+            f"Li2La2Ti3O10 ({fmt_unit('phase_wt_pct')})",
+            f"sigma_total, RT ({fmt_unit('sigma')})",
             "sum-sigma",
             logy=True,
         )
-        by_cond: dict[str, tuple[list, list]] = defaultdict(lambda: ([], []))
+        by_cond: dict[str, list[Point]] = defaultdict(list)
         for c in self.data.cells:
             if c["cell_type"] == "half" and c["mean_ce_pct"] is not None:
                 key = (
                     f"{quantity_text(c['current_density_ma_cm2'], 'current_density')}, "
                     f"{quantity_text(c['areal_capacity_mah_cm2'], 'areal_capacity')}"
                 )
-                by_cond[key][0].append(c["cnt_wt_pct"] if c["cnt_wt_pct"] is not None else 0.0)
-                by_cond[key][1].append(c["mean_ce_pct"])
+                cnt = c["cnt_wt_pct"]
+                on = (
+                    f"{c['electrode_id']}, {c['anode']} with {quantity_text(cnt, 'content_wt_pct')}"
+                    " CNT"
+                    if cnt is not None
+                    else f"bare {c['anode']}"
+                )
+                by_cond[key].append(
+                    (
+                        c["cell_id"],
+                        cnt if cnt is not None else 0.0,
+                        c["mean_ce_pct"],
+                        f"{c['cell_id']} ({on}; {key}): mean CE"
+                        f" {quantity_text(c['mean_ce_pct'], 'ce_pct')}",
+                    )
+                )
         plot_ce = self._scatter(
-            [(k, xs, ys) for k, (xs, ys) in sorted(by_cond.items())],
-            "CNT (wt %; bare substrate 0)",
-            "mean CE (%)",
+            sorted(by_cond.items()),
+            f"CNT ({fmt_unit('content_wt_pct')}; bare substrate 0)",
+            f"mean CE ({fmt_unit('ce_pct')})",
             "sum-ce",
         )
         return {

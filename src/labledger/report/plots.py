@@ -166,8 +166,38 @@ class PlotFile:
         return str(inline_svg_file(self.path, self.prefix, self.cache, self.used))
 
 
+#: One point of a summary plot: the sample it stands for, x, y and the tooltip that names it.
+Point = tuple[str, float | None, float | None, str]
+
+#: Marker shapes of the groups of a summary plot; a group's shape follows from its label.
+MARKERS = "osD^vPX*ph"
+
+
+def sample_colour(sample_id: str) -> str:
+    """The colour of a sample in every summary plot, "#rrggbb": a function of its id alone
+    (hue from the sha256 of the id, lightness and saturation fixed for contrast on white), so
+    a sample keeps its colour when others are added or removed."""
+    import colorsys
+
+    hue = int(hashlib.sha256(sample_id.encode()).hexdigest()[:8], 16) / 2**32
+    r, g, b = colorsys.hls_to_rgb(hue, 0.45, 0.75)
+    return f"#{round(r * 255):02x}{round(g * 255):02x}{round(b * 255):02x}"
+
+
+def group_markers(labels: Sequence[str]) -> dict[str, str]:
+    """A marker shape per group label: the one the label's sha256 picks, or the next free one
+    when an earlier label (in sorted order) holds it."""
+    out: dict[str, str] = {}
+    for label in sorted(set(labels)):
+        start = int(hashlib.sha256(label.encode()).hexdigest()[:8], 16) % len(MARKERS)
+        free = [MARKERS[(start + k) % len(MARKERS)] for k in range(len(MARKERS))]
+        taken = set(out.values())
+        out[label] = next((m for m in free if m not in taken), free[0])
+    return out
+
+
 def scatter_svg(
-    series: Sequence[tuple[str, Sequence[float], Sequence[float]]],
+    series: Sequence[tuple[str, Sequence[Point]]],
     xlabel: str,
     ylabel: str,
     prefix: str,
@@ -176,7 +206,9 @@ def scatter_svg(
     cache: Path | None = None,
     used: set[Path] | None = None,
 ) -> Markup:
-    """A scatter plot of named (label, x, y) series as inline SVG; None values are skipped.
+    """A scatter plot of named groups of points as inline SVG; a point without x or y is
+    skipped. Each point has its sample's colour (`sample_colour`), its group's marker shape
+    (`group_markers`, in the legend) and an SVG <title> tooltip naming its sample.
 
     With a `cache` folder the plot is kept there under the sha256 of its data and labels and
     drawn again only when they change (matplotlib takes most of a second per plot); the cache
@@ -199,7 +231,7 @@ def _code_key() -> str:
 
 
 def _draw_scatter(
-    series: Sequence[tuple[str, Sequence[float], Sequence[float]]],
+    series: Sequence[tuple[str, Sequence[Point]]],
     xlabel: str,
     ylabel: str,
     prefix: str,
@@ -210,29 +242,55 @@ def _draw_scatter(
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
 
+    markers = group_markers([label for label, _ in series])
+    titles: dict[str, str] = {}
     with matplotlib.rc_context({"svg.hashsalt": prefix, "svg.fonttype": "none"}):
         fig, ax = plt.subplots(figsize=SUMMARY_FIGSIZE, layout="constrained")
         try:
-            plotted = False
-            for label, xs, ys in series:
-                pts = [
-                    (x, y) for x, y in zip(xs, ys, strict=True) if x is not None and y is not None
-                ]
-                if not pts:
-                    continue
-                ax.plot(*zip(*pts, strict=True), "o", ms=4, alpha=0.8, label=label)
-                plotted = True
+            handles = []
+            for label, points in series:
+                shown = [p for p in points if p[1] is not None and p[2] is not None]
+                for sample, x, y, title in shown:
+                    (line,) = ax.plot(
+                        [x],
+                        [y],
+                        markers[label],
+                        ms=7,
+                        color=sample_colour(sample),
+                        markeredgecolor="#333333",
+                        markeredgewidth=0.5,
+                        linestyle="none",
+                    )
+                    gid = f"pt{len(titles)}"
+                    line.set_gid(gid)
+                    titles[gid] = title
+                if shown:
+                    handles.append(
+                        Line2D(
+                            [], [], marker=markers[label], color="#777777", ls="none", label=label
+                        )
+                    )
             ax.set_xlabel(xlabel)
             ax.set_ylabel(ylabel)
-            if logy and plotted:
+            if logy and titles:
                 ax.set_yscale("log")
-            if plotted and len(series) > 1:
-                ax.legend(fontsize=LEGEND_PT, frameon=False)
-            if not plotted:
+            if len(series) > 1 and handles:
+                ax.legend(handles=handles, fontsize=LEGEND_PT, frameon=False)
+            if not titles:
                 ax.text(0.5, 0.5, "no data yet", ha="center", va="center", transform=ax.transAxes)
             buf = io.StringIO()
             fig.savefig(buf, format="svg")
         finally:
             plt.close(fig)
-    return inline_svg(buf.getvalue(), prefix)
+    return inline_svg(_with_titles(buf.getvalue(), titles), prefix)
+
+
+def _with_titles(svg: str, titles: dict[str, str]) -> str:
+    """`svg` with a <title> as the first child of each group whose id `titles` names."""
+    from html import escape
+
+    for gid, title in titles.items():
+        svg = svg.replace(f'<g id="{gid}">', f'<g id="{gid}"><title>{escape(title)}</title>', 1)
+    return svg
