@@ -38,10 +38,12 @@ from support.databases import (
 REPO = Path(__file__).resolve().parents[2]
 
 #: Records analysed for the report tests: every cell of the study table, the electrode spectra
-#: with charge-transfer resistances, one pellet spectrum and one XRD scan.
+#: with charge-transfer resistances, B-003's pellet spectra at six temperatures (-20 to 100 C:
+#: its activation energy) and one XRD scan.
 ANALYSED = (
     *(f"C-{i:03d}" for i in range(1, 13)),
     "EIS-003",
+    *(f"EIS-{i:03d}" for i in range(9, 14)),
     "EIS-014",
     "EIS-015",
     "XRD-003",

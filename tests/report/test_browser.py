@@ -179,3 +179,70 @@ def test_plots_are_wide_and_legible_at_1280_px(browser, report_dir: Path) -> Non
             problems += plot_problems(browser, name)
     assert n_plots >= 3 + 2 + 1 + 2
     assert problems == []
+
+
+#: The Arrhenius plot of the open page: its axis labels, legend texts, and per total-conductivity
+#: point its tooltip and its distance (CSS px) to the drawn fit line, sampled every 0.5 px.
+ARRHENIUS_JS = """
+(function () {
+  var svg = document.querySelector('#arrhenius svg');
+  if (!svg) { return null; }
+  var path = svg.querySelector('[id$="-fit-sigma_total"] path');
+  var m = path.getScreenCTM(), n = Math.ceil(path.getTotalLength() * 2), line = [];
+  for (var i = 0; i <= n; i++) {
+    var p = path.getPointAtLength(path.getTotalLength() * i / n);
+    line.push([m.a * p.x + m.c * p.y + m.e, m.b * p.x + m.d * p.y + m.f]);
+  }
+  var points = Array.from(svg.querySelectorAll('g[id*="-pt"]')).map(function (g) {
+    var r = g.querySelector('use').getBoundingClientRect();
+    var x = r.left + r.width / 2, y = r.top + r.height / 2;
+    var d = Math.min.apply(null, line.map(function (q) { return Math.hypot(q[0] - x, q[1] - y); }));
+    return {title: g.querySelector('title').textContent, distance: d};
+  });
+  return {
+    texts: Array.from(svg.querySelectorAll('text')).map(function (t) { return t.textContent; }),
+    points: points
+  };
+})()
+"""
+
+
+def test_batch_pages_with_two_temperatures_have_an_arrhenius_plot(
+    browser, report_dir: Path, lab: Path
+) -> None:  # type: ignore[no-untyped-def]
+    from labledger.config import load_config
+    from labledger.report.data import load_report_data
+
+    data = load_report_data(load_config(lab / "config.yaml"), history=False)
+    temperatures: dict[str, set[float]] = {b["batch_id"]: set() for b in data.batches}
+    for e in data.eis:
+        if e["sample"] in temperatures and e["sigma_total_s_cm"] is not None:
+            temperatures[e["sample"]].add(e["temperature_c"])
+    with_fit = {b for b, t in temperatures.items() if len(t) >= 2}
+    assert with_fit == {"B-003"}
+    for batch in temperatures:
+        page = (report_dir / "samples" / f"{batch}.html").read_text()
+        assert ('id="arrhenius"' in page) == (batch in with_fit), batch
+
+    with browser.viewport(1280, 900):
+        assert browser.open((report_dir / "samples" / "B-003.html").as_uri()) == []
+        plot = browser.evaluate(ARRHENIUS_JS)
+    assert {"1000/T (1/K)", "conductivity (S/cm)", "T (\u00b0C)"} <= set(plot["texts"])
+    total = [p for p in plot["points"] if "sigma_total" in p["title"]]
+    spectra = {p["title"].split(":")[0] for p in total}
+    assert spectra == {e["id"] for e in data.eis if e["sample"] == "B-003"}
+    assert len(total) == 6
+    # the line drawn from Ea passes through every measured point
+    assert max(p["distance"] for p in total) < 3, total
+    # the legend's Ea is the page's
+    ea = page_fact(report_dir / "samples" / "B-003.html", "Ea (total)").split(" eV")[0]
+    assert any(t.startswith(f"sigma_total fit: Ea = {ea} ") for t in plot["texts"])
+
+
+def page_fact(page: Path, name: str) -> str:
+    """The text of the <dd> after the <dt> `name` on a page, tags removed."""
+    import re
+
+    match = re.search(rf"<dt>{re.escape(name)}</dt><dd>(.*?)</dd>", page.read_text(), re.S)
+    assert match, name
+    return re.sub(r"<[^>]+>", "", match.group(1)).strip()

@@ -221,13 +221,14 @@ def test_plot_cache_is_reused_and_pruned(lab_copy: Path) -> None:
     build_report(config, out)
     cache = out / ".plot-cache"
     plots = sorted((lab_copy / "results").glob("*/*.svg"))
-    assert len(list(cache.glob("[0-9a-f]*.svg"))) == len(plots) == 16
+    assert len(list(cache.glob("[0-9a-f]*.svg"))) == len(plots) == 21
     assert len(list(cache.glob("summary-*.svg"))) == 3  # the index's summary plots
+    assert len(list(cache.glob("plot-arrhenius-*.svg"))) == 1  # B-003's
     before = {p: p.stat().st_mtime_ns for p in cache.glob("*.svg")}
     plots[0].unlink()  # e.g. a result plot deleted
     build_report(config, out)
     after = {p: p.stat().st_mtime_ns for p in cache.glob("*.svg")}
-    assert len(after) == len(plots) - 1 + 3
+    assert len(after) == len(plots) - 1 + 3 + 1
     assert all(before[p] == t for p, t in after.items())  # reused, not rewritten
     page = (out / "samples" / "C-001.html").read_text()
     assert plots[0].stem == "C-001" and "no plot yet" in page
@@ -444,10 +445,12 @@ def test_one_quantity_is_printed_one_way_on_every_page(report_dir: Path) -> None
     assert batch.facts["LLTO / Li2La2Ti3O10"].startswith(f"{llto} wt % / {li2} wt %")
     for heading in ("a (\u00c5)", "c (\u00c5)"):
         assert all(re.fullmatch(r"\d+\.\d{4}", v) for v in column(batch, heading).values())
-    # the conductivity of the index is that of the batch page
+    # the conductivity and Ea of the index are those of the batch page
     sigma = column(index, "sigma_total RT (S/cm)")["B-003"]
     assert re.fullmatch(r"\d\.\d\de-\d\d", sigma)
     assert batch.facts["sigma_total, RT"] == f"{sigma} S/cm"
+    ea = column(index, "Ea (eV)")["B-003"]
+    assert re.fullmatch(r"\d\.\d{3}", ea) and batch.facts["Ea (total)"].startswith(f"{ea} eV")
 
 
 def test_a_censored_cycle_life_is_shown_as_more_than(report_dir: Path) -> None:

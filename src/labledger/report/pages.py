@@ -23,7 +23,14 @@ from labledger.page_manifest import PageManifest, code_fingerprint, data_key
 from labledger.records.yamlfile import flatten
 from labledger.report.data import ReportData, Row, load_report_data
 from labledger.report.history import changes_between, ingest_history
-from labledger.report.plots import PlotFile, Point, scatter_svg
+from labledger.report.plots import (
+    ArrheniusPlot,
+    ArrheniusSeries,
+    LazyPlot,
+    PlotFile,
+    Point,
+    scatter_svg,
+)
 from labledger.report.queries import (
     default_queries_dir,
     execute_saved_queries,
@@ -285,7 +292,7 @@ def _write_sample_pages(
     template = env.get_template("sample.html.j2")
     for kind, rid, view in ctx.sample_views():
         page = samples / f"{rid}.html"
-        plots: list[PlotFile] = []
+        plots: list[LazyPlot] = []
         key = data_key([kind, rid, view, constant], default=_key_part(plots))
         build.pages.append(page)
         if manifest.is_current(rid, key, page):
@@ -302,11 +309,11 @@ def _write_sample_pages(
     prune_plot_cache(out_dir / PLOT_CACHE, used)
 
 
-def _key_part(plots: list[PlotFile]):  # type: ignore[no-untyped-def]
-    """JSON stand-in for values of a view that are not plain data (collects the plot files)."""
+def _key_part(plots: list[LazyPlot]):  # type: ignore[no-untyped-def]
+    """JSON stand-in for values of a view that are not plain data (collects the plots)."""
 
     def default(value: Any) -> Any:
-        if isinstance(value, PlotFile):
+        if isinstance(value, LazyPlot):
             plots.append(value)
             return value.key()
         return str(value)
@@ -353,6 +360,10 @@ class _Context:
         self.eis_by_sample: dict[str, list[Row]] = defaultdict(list)
         for e in data.eis:
             self.eis_by_sample[e["sample"]].append(e)
+        self.eis_by_id = {e["id"]: e for e in data.eis}
+        self.arrhenius_by_sample: dict[str, list[Row]] = defaultdict(list)
+        for a in data.arrhenius:
+            self.arrhenius_by_sample[a["sample"]].append(a)
         self.sample_ids = (
             {b["batch_id"] for b in data.batches}
             | set(self.electrodes)
@@ -539,6 +550,43 @@ class _Context:
         ]
         return xrd, eis
 
+    def _arrhenius(self, sample: str) -> ArrheniusPlot | None:
+        """The Arrhenius plot of a sample with conductivities at two or more temperatures."""
+        series = []
+        fits = self.arrhenius_by_sample.get(sample, [])
+        for fit in sorted(fits, key=lambda f: f["quantity"] != "sigma_total"):  # total first
+            quantity = fit["quantity"]  # sigma_total or sigma_bulk: eis_figures' columns
+            column = f"{quantity}_s_cm"
+            spectra = [self.eis_by_id.get(i) for i in fit["eis_ids"].split(",")]
+            points = tuple(
+                (
+                    e["id"],
+                    e["temperature_c"],
+                    e[column],
+                    f"{e['id']}: {quantity_text(e['temperature_c'], 'temperature')},"
+                    f" {quantity} {quantity_text(e[column], 'sigma')}",
+                )
+                for e in spectra
+                if e is not None and e["temperature_c"] is not None and e[column]
+            )
+            if len({p[1] for p in points}) < 2:
+                continue
+            ea = quantity_text(fit["ea_ev"], "ea")
+            if fit["ea_stderr_ev"] is not None:
+                ea = ea.replace(" eV", f" \u00b1 {fmt_value(fit['ea_stderr_ev'], 'ea')} eV")
+            series.append(
+                ArrheniusSeries(
+                    quantity=quantity,
+                    label=f"{quantity}, {len(points)} spectra",
+                    fit_label=f"{quantity} fit: Ea = {ea}",
+                    ea_ev=fit["ea_ev"],
+                    points=points,
+                )
+            )
+        if not series:
+            return None
+        return ArrheniusPlot(series, f"arr-{sample}", self.out_dir / PLOT_CACHE)
+
     def _link(self, rid: str | None) -> dict[str, Any] | None:
         if not rid:
             return None
@@ -564,6 +612,7 @@ class _Context:
             "tree": tree,
             "xrd": xrd,
             "eis": eis,
+            "arrhenius": self._arrhenius(rid),
             "cells": self.cells_by_batch.get(rid, []),
             "cell": None,
             "cell_plot": None,
@@ -587,6 +636,7 @@ class _Context:
             "tree": tree,
             "xrd": xrd,
             "eis": eis,
+            "arrhenius": self._arrhenius(rid),
             "cells": self.cells_by_electrode.get(rid, []),
             "cell": None,
             "cell_plot": None,
@@ -604,6 +654,7 @@ class _Context:
             "tree": tree,
             "xrd": [],
             "eis": [],
+            "arrhenius": None,
             "cells": [],
             "cell": c,
             "cell_plot": self._plot(rid),
