@@ -521,3 +521,54 @@ def test_summary_points_name_their_sample_and_keep_their_colour(lab_copy: Path) 
     assert set(after["sum-ce"]) == half | {"C-000"}
     for plot, colours in before.items():
         assert {s: after[plot][s] for s in colours} == colours, plot
+
+
+def test_measurements_and_files_are_linked(lab_copy: Path, link_problems) -> None:  # type: ignore[no-untyped-def]
+    """Measurement ids link to their section, raw, record and result files to the file (the one
+    whose sha256 the page shows), and provenance pages back to the measurement's section."""
+    import yaml
+
+    from labledger.provenance.publish import publish_all_provenance
+
+    config = load_config(lab_copy / "config.yaml")
+    publish_all_provenance(config, config.results_dir / "provenance")
+    out = config.results_dir / "report"
+    build_report(config, out)
+    samples = out / "samples"
+    measured = {}
+    for kind in ("xrd", "eis"):
+        for path in (lab_copy / "records" / kind).glob("*.yaml"):
+            record = yaml.safe_load(path.read_text())
+            measured[record["id"]] = (
+                record["sample"],
+                (path.parent / record["raw_file"]).resolve(),
+            )
+    assert len(measured) == 23
+    for mid, (sample, raw) in measured.items():
+        page = (samples / f"{sample}.html").read_text()
+        section = page.split(f'<h3 id="{mid}">', 1)[1].split("<h3", 1)[0]
+        assert section.startswith(f'<a href="#{mid}">{mid}</a>'), mid
+        href = re.search(r'<p>Raw file <a href="([^"]+)">', section).group(1)
+        assert (samples / href).resolve() == raw, mid
+    # every linked input and result of a provenance panel is the file whose sha256 it shows
+    shown = re.compile(
+        r'<dt>(Input: \w+|Result)</dt><dd><a href="([^"]+)"><code>[^<]*</code></a>'
+        r' sha256 <code title="sha256 ([0-9a-f]{64})">'
+    )
+    n_checked = 0
+    for page in sorted(samples.glob("*.html")):
+        for role, href, sha in shown.findall(page.read_text()):
+            assert hashlib.sha256((samples / href).read_bytes()).hexdigest() == sha, (page, role)
+            n_checked += 1
+    assert n_checked == 3 * 21  # record, raw file and result of each of the 21 analysed records
+    cell = (samples / "C-004.html").read_text()
+    assert '<th>raw_file</th><td><a href="../../../records/raw/cells/C-004.csv">' in cell
+    assert '<a href="../../../records/cells/C-004.yaml"><code>cells/C-004.yaml</code></a>' in cell
+    # measurement ids elsewhere: the study's spectra, the history, the provenance pages
+    study = (out / "study.html").read_text()
+    assert '<a href="samples/E-003.html#EIS-014">EIS-014</a>' in study
+    assert '<a href="samples/B-003.html#XRD-003">XRD-003</a>' in (out / "history.html").read_text()
+    prov = config.results_dir / "provenance" / "pages"
+    assert 'href="../../report/samples/B-003.html#XRD-003"' in (prov / "XRD-003.html").read_text()
+    assert link_problems(out) == []
+    assert link_problems(prov) == []

@@ -237,6 +237,7 @@ def build_report(config: Config, out_dir: Path, queries_out: Path | None = None)
             study=STUDY,
             doi=STUDY_DOI,
             sample_ids=ctx.sample_ids,
+            measurement_links=ctx.measurement_links(""),
             **common,
         ),
         build,
@@ -256,6 +257,7 @@ def build_report(config: Config, out_dir: Path, queries_out: Path | None = None)
             ingests=data.ingests,
             span=span,
             sample_ids=ctx.sample_ids,
+            measurement_links=ctx.measurement_links(""),
             **common,
         ),
         build,
@@ -361,6 +363,8 @@ class _Context:
         for e in data.eis:
             self.eis_by_sample[e["sample"]].append(e)
         self.eis_by_id = {e["id"]: e for e in data.eis}
+        self.measurement_sample = {m["measurement_id"]: m["sample"] for m in data.measurements}
+        self.raw_by_measurement = {m["measurement_id"]: m["raw_file"] for m in data.measurements}
         self.arrhenius_by_sample: dict[str, list[Row]] = defaultdict(list)
         for a in data.arrhenius:
             self.arrhenius_by_sample[a["sample"]].append(a)
@@ -494,12 +498,41 @@ class _Context:
 
     def _common(self, rid: str) -> dict[str, Any]:
         record = self.data.records.get(rid, {})
-        fields = [
-            (k, fmt_number(v, 6) if not isinstance(v, str) else v)
-            for k, v in flatten(self.data.contents.get(rid, {})).items()
-            if v is not None and v != []
-        ]
-        return {"record": record, "fields": fields, "prov_link": self._prov_link(rid)}
+        record_file = self.config.records_dir / record["path"] if record.get("path") else None
+        fields = []
+        for k, v in flatten(self.data.contents.get(rid, {})).items():
+            if v is None or v == []:
+                continue
+            href = None
+            if k.split(".")[-1] == "raw_file" and isinstance(v, str) and record_file is not None:
+                href = self._file_href(record_file.parent / v)  # relative to the record file
+            fields.append((k, fmt_number(v, 6) if not isinstance(v, str) else v, href))
+        return {
+            "record": record,
+            "record_href": self._file_href(record_file) if record_file else None,
+            "fields": fields,
+            "prov_link": self._prov_link(rid),
+        }
+
+    def _file_href(self, path: Path) -> str | None:
+        """Link from a sample page to a file of the project (record, raw or result file), when
+        it exists."""
+        return _rel(path, self.out_dir / "samples") if path.is_file() else None
+
+    def _root_file(self, path: str | None) -> dict[str, Any] | None:
+        """A file named relative to the project root: its name and its link (None if gone)."""
+        if not path:
+            return None
+        return {"name": path, "href": self._file_href(self.config.root / path)}
+
+    def measurement_links(self, root: str) -> dict[str, str]:
+        """Link from a page at `root` (e.g. "" or "../") to each measurement's section on its
+        sample's page, by measurement id."""
+        return {
+            mid: f"{root}samples/{sample}.html#{mid}"
+            for mid, sample in self.measurement_sample.items()
+            if sample in self.sample_ids
+        }
 
     def _prov_link(self, rid: str) -> str | None:
         """Link from a sample page to the record's provenance page, when that page exists."""
@@ -514,10 +547,14 @@ class _Context:
             "analysis": run["analysis"],
             "analysis_version": run["analysis_version"],
             "inputs": [
-                ("record", run["record_path"], run["record_sha256"]),
-                *([("raw", run["raw_path"], run["raw_sha256"])] if run["raw_path"] else []),
+                ("record", self._root_file(run["record_path"]), run["record_sha256"]),
+                *(
+                    [("raw", self._root_file(run["raw_path"]), run["raw_sha256"])]
+                    if run["raw_path"]
+                    else []
+                ),
             ],
-            "result": (run["result_path"], run["result_sha256"]),
+            "result": (self._root_file(run["result_path"]), run["result_sha256"]),
             "code": f"labledger {run['labledger_version'] or '?'}",
             "git_commit": run["git_commit"] or "",
             "git_dirty": run["git_dirty"],
@@ -541,14 +578,29 @@ class _Context:
                 "phases": self.phases_by_xrd.get(x["id"], []),
                 "plot": self._plot(x["id"]),
                 "prov": self._provenance(x["id"]),
+                "raw": self._raw_file(x["id"]),
             }
             for x in self.xrd_by_sample.get(sample, [])
         ]
         eis = [
-            {"e": e, "plot": self._plot(e["id"]), "prov": self._provenance(e["id"])}
+            {
+                "e": e,
+                "plot": self._plot(e["id"]),
+                "prov": self._provenance(e["id"]),
+                "raw": self._raw_file(e["id"]),
+            }
             for e in self.eis_by_sample.get(sample, [])
         ]
         return xrd, eis
+
+    def _raw_file(self, mid: str) -> dict[str, Any] | None:
+        """A measurement's raw file (the view names it relative to the records folder; shown
+        relative to the project root, as the provenance shows it) and its link."""
+        name = self.raw_by_measurement.get(mid)
+        if not name:
+            return None
+        path = self.config.records_dir / name
+        return {"name": _rel(path, self.config.root), "href": self._file_href(path)}
 
     def _arrhenius(self, sample: str) -> ArrheniusPlot | None:
         """The Arrhenius plot of a sample with conductivities at two or more temperatures."""
