@@ -572,3 +572,30 @@ def test_measurements_and_files_are_linked(lab_copy: Path, link_problems) -> Non
     assert 'href="../../report/samples/B-003.html#XRD-003"' in (prov / "XRD-003.html").read_text()
     assert link_problems(out) == []
     assert link_problems(prov) == []
+
+
+def test_cell_pages_say_how_each_cell_was_cycled(lab: Path, report_dir: Path) -> None:
+    """The protocol a cell's record gives, not "not recorded": current density and capacity for
+    a half cell, C-rates and voltage window for a full or anode-free cell; and what it was
+    cycled against."""
+    import yaml
+
+    n_full = 0
+    for path in sorted((lab / "records" / "cells").glob("*.yaml")):
+        record = yaml.safe_load(path.read_text())
+        facts = page_tables(report_dir / "samples" / f"{record['id']}.html").facts
+        if "Protocol" not in facts:  # not analysed
+            continue
+        protocol, shown = record["protocol"], facts["Protocol"]
+        against = (record.get("cathode") or {}).get("material") or record["counter_electrode"]
+        assert facts["Type"].endswith(f" vs {against}"), record["id"]
+        if record["cell_type"] == "half":
+            assert shown.startswith(f"{protocol['current_density_mA_cm2']:g} mA/cm2, ")
+        else:
+            n_full += 1
+            assert "not recorded" not in shown, record["id"]
+            charge, discharge = protocol["charge_C_rate"], protocol["discharge_C_rate"]
+            rates = f"charge {charge:g}C, discharge {discharge:g}C"
+            window = f"{protocol['voltage_min_V']:.1f}-{protocol['voltage_max_V']:.1f} V"
+            assert shown.startswith(f"{rates}, {window}"), (record["id"], shown)
+    assert n_full == 4

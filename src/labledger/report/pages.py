@@ -134,6 +134,8 @@ QUANTITIES: dict[str, Quantity] = {
     "resistance": Quantity("\u03a9", 3),
     "lattice": Quantity("\u00c5", 4, "fixed"),
     "cycles": Quantity("cycles", 0, "fixed"),
+    "c_rate": Quantity("C", 2),
+    "voltage": Quantity("V", 1, "fixed"),
 }
 
 
@@ -667,6 +669,7 @@ class _Context:
             "arrhenius": self._arrhenius(rid),
             "cells": self.cells_by_batch.get(rid, []),
             "cell": None,
+            "protocol": {},
             "cell_plot": None,
             "cell_prov": None,
         }
@@ -691,6 +694,7 @@ class _Context:
             "arrhenius": self._arrhenius(rid),
             "cells": self.cells_by_electrode.get(rid, []),
             "cell": None,
+            "protocol": {},
             "cell_plot": None,
             "cell_prov": None,
         }
@@ -709,6 +713,7 @@ class _Context:
             "arrhenius": None,
             "cells": [],
             "cell": c,
+            "protocol": (self.data.contents.get(rid) or {}).get("protocol") or {},
             "cell_plot": self._plot(rid),
             "cell_prov": self._provenance(rid),
         }
