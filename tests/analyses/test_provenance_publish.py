@@ -82,5 +82,6 @@ def test_provenance_pages_link_back_to_the_report(project) -> None:  # type: ign
     out = config.results_dir / "provenance"
     publish_provenance(config, out)
     page = (out / "pages" / "XRD-003.html").read_text()
-    assert 'href="../../report/samples/XRD-003.html"' in page
+    # a scan is a section of its batch's report page
+    assert 'href="../../report/samples/B-003.html#XRD-003"' in page
     assert 'href="../../report/index.html"' in page

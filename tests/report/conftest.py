@@ -38,10 +38,12 @@ from support.databases import (
 REPO = Path(__file__).resolve().parents[2]
 
 #: Records analysed for the report tests: every cell of the study table, the electrode spectra
-#: with charge-transfer resistances, one pellet spectrum and one XRD scan.
+#: with charge-transfer resistances, B-003's pellet spectra at six temperatures (-20 to 100 C:
+#: its activation energy) and one XRD scan.
 ANALYSED = (
     *(f"C-{i:03d}" for i in range(1, 13)),
     "EIS-003",
+    *(f"EIS-{i:03d}" for i in range(9, 14)),
     "EIS-014",
     "EIS-015",
     "XRD-003",
@@ -254,12 +256,34 @@ class Browser:
             raise RuntimeError(f"{expression}: {result['exceptionDetails'].get('text')}")
         return result["result"].get("value")
 
-    def screenshot(self, path: Path) -> Path:
+    def screenshot(self, path: Path, *, full_page: bool = False) -> Path:
+        """A PNG of the viewport, or with `full_page` of the whole page (at most 16,000 px)."""
         import base64
 
-        data = self.call("Page.captureScreenshot", {"format": "png"}, session=True)["data"]
+        params: dict[str, Any] = {"format": "png"}
+        if full_page:
+            width, height = self.evaluate(
+                "[document.documentElement.clientWidth, document.documentElement.scrollHeight]"
+            )
+            params["captureBeyondViewport"] = True
+            params["clip"] = {"x": 0, "y": 0, "width": width, "height": min(height, 16_000)}
+            params["clip"]["scale"] = 1
+        data = self.call("Page.captureScreenshot", params, session=True)["data"]
         path.write_bytes(base64.b64decode(data))
         return path
+
+    @contextlib.contextmanager
+    def viewport(self, width: int, height: int) -> Iterator[None]:
+        """Lay pages out at `width` x `height` CSS px (device scale 1) inside the block."""
+        self.call(
+            "Emulation.setDeviceMetricsOverride",
+            {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False},
+            session=True,
+        )
+        try:
+            yield
+        finally:
+            self.call("Emulation.clearDeviceMetricsOverride", session=True)
 
     def close(self) -> None:
         with contextlib.suppress(RuntimeError, TimeoutError, OSError):

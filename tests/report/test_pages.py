@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import re
+from collections import defaultdict
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -220,13 +221,14 @@ def test_plot_cache_is_reused_and_pruned(lab_copy: Path) -> None:
     build_report(config, out)
     cache = out / ".plot-cache"
     plots = sorted((lab_copy / "results").glob("*/*.svg"))
-    assert len(list(cache.glob("[0-9a-f]*.svg"))) == len(plots) == 16
+    assert len(list(cache.glob("[0-9a-f]*.svg"))) == len(plots) == 21
     assert len(list(cache.glob("summary-*.svg"))) == 3  # the index's summary plots
+    assert len(list(cache.glob("plot-arrhenius-*.svg"))) == 1  # B-003's
     before = {p: p.stat().st_mtime_ns for p in cache.glob("*.svg")}
     plots[0].unlink()  # e.g. a result plot deleted
     build_report(config, out)
     after = {p: p.stat().st_mtime_ns for p in cache.glob("*.svg")}
-    assert len(after) == len(plots) - 1 + 3
+    assert len(after) == len(plots) - 1 + 3 + 1
     assert all(before[p] == t for p, t in after.items())  # reused, not rewritten
     page = (out / "samples" / "C-001.html").read_text()
     assert plots[0].stem == "C-001" and "no plot yet" in page
@@ -345,3 +347,255 @@ def test_no_unit_is_printed_without_its_value(lab_copy: Path) -> None:
     assert "no XRD scan yet" in facts
     assert "not measured" in facts  # sigma_total
     assert "speed not recorded, duration not recorded" in facts  # no milling step
+
+
+class Tables(HTMLParser):
+    """Every table of a page (headings, and rows of cell texts) and every <dt>: <dd> fact."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tables: list[dict] = []
+        self.facts: dict[str, str] = {}
+        self._text: list[str] | None = None
+        self._tag = ""
+        self._dt = ""
+        self._in_head = False
+
+    def handle_starttag(self, tag, attrs):  # type: ignore[no-untyped-def]
+        if tag == "table":
+            self.tables.append({"head": [], "rows": []})
+        elif tag == "thead":
+            self._in_head = True
+        elif tag == "tr" and self.tables and not self._in_head:
+            self.tables[-1]["rows"].append([])
+        elif tag in ("td", "th", "dt", "dd"):
+            self._text, self._tag = [], tag
+
+    def handle_data(self, data):  # type: ignore[no-untyped-def]
+        if self._text is not None:
+            self._text.append(data)
+
+    def handle_endtag(self, tag):  # type: ignore[no-untyped-def]
+        if tag == "thead":
+            self._in_head = False
+        if tag != self._tag or self._text is None:
+            return
+        text = re.sub(r"\s+", " ", "".join(self._text)).strip()
+        self._text = None
+        if tag == "dt":
+            self._dt = text
+        elif tag == "dd":
+            self.facts.setdefault(self._dt, text)
+        elif self._in_head:
+            self.tables[-1]["head"].append(text)
+        elif self.tables and self.tables[-1]["rows"]:
+            self.tables[-1]["rows"][-1].append(text)
+
+
+def page_tables(path: Path) -> Tables:
+    """The tables and facts of one page."""
+    parser = Tables()
+    parser.feed(path.read_text())
+    return parser
+
+
+def column(tables: Tables, heading: str) -> dict[str, str]:
+    """First column's text -> the text under `heading`, over every table that has it."""
+    out = {}
+    for t in tables.tables:
+        if heading in t["head"]:
+            i = t["head"].index(heading)
+            out.update({r[0]: r[i] for r in t["rows"] if len(r) > i})
+    return out
+
+
+def test_one_quantity_is_printed_one_way_on_every_page(report_dir: Path) -> None:
+    """A cell's mean CE reads the same, to 0.01 %, wherever it is shown; so do phase fractions
+    (0.1 wt %) and lattice parameters (1e-4 A)."""
+    seen: dict[str, set[str]] = defaultdict(set)  # cell -> every text of its mean CE
+    for page in sorted((report_dir / "samples").glob("*.html")):
+        tables = page_tables(page)
+        for cell, shown in column(tables, "Mean CE (%)").items():
+            if shown:
+                seen[cell].add(shown)
+        fact = tables.facts.get("Mean CE", "")
+        if page.stem.startswith("C-") and fact[:1].isdigit():
+            seen[page.stem].add(fact.split(" %")[0])
+    index = page_tables(report_dir / "index.html")
+    for shown in column(index, "Best half-cell CE (%)").values():
+        if shown != "-":
+            value, cell_id = re.fullmatch(r"(\S+) \((C-\d+)\)", shown).groups()
+            seen[cell_id].add(value)
+    study = page_tables(report_dir / "study.html")
+    ce_rows = [r for r in study.tables[0]["rows"] if r[1].startswith("mean CE, cycles")]
+    assert len(ce_rows) == 3
+    for row in ce_rows:
+        seen[row[7]].add(row[3].removesuffix(" %"))
+    assert len(seen) >= 10 and len(seen["C-004"]) >= 1
+    texts = {cell: sorted(t) for cell, t in seen.items()}
+    assert all(len(t) == 1 and re.fullmatch(r"\d+\.\d\d", t[0]) for t in texts.values()), texts
+    assert texts["C-004"] == ["99.24"]
+
+    batch = page_tables(report_dir / "samples" / "B-003.html")
+    wt = column(batch, "Weight fraction (wt %)")
+    assert set(wt) == {"LLTO_tetragonal", "Li2La2Ti3O10"}
+    assert all(re.fullmatch(r"\d+\.\d", v) for v in wt.values()), wt
+    llto, li2 = column(index, "LLTO (wt %)")["B-003"], column(index, "Li2La2Ti3O10 (wt %)")["B-003"]
+    assert (llto, li2) == (wt["LLTO_tetragonal"], wt["Li2La2Ti3O10"])
+    assert batch.facts["LLTO / Li2La2Ti3O10"].startswith(f"{llto} wt % / {li2} wt %")
+    for heading in ("a (\u00c5)", "c (\u00c5)"):
+        assert all(re.fullmatch(r"\d+\.\d{4}", v) for v in column(batch, heading).values())
+    # the conductivity and Ea of the index are those of the batch page
+    sigma = column(index, "sigma_total RT (S/cm)")["B-003"]
+    assert re.fullmatch(r"\d\.\d\de-\d\d", sigma)
+    assert batch.facts["sigma_total, RT"] == f"{sigma} S/cm"
+    ea = column(index, "Ea (eV)")["B-003"]
+    assert re.fullmatch(r"\d\.\d{3}", ea) and batch.facts["Ea (total)"].startswith(f"{ea} eV")
+
+
+def test_a_censored_cycle_life_is_shown_as_more_than(report_dir: Path) -> None:
+    """A full cell still above 80 % at its last cycle: "> N" on its electrode's page, as on the
+    index (the cell table left it empty)."""
+    index = page_tables(report_dir / "index.html")
+    life = column(index, "Longest full-cell life (cycles)")["B-003"]
+    value, cell = re.fullmatch(r"(> \d+) \((C-\d+)\)", life).groups()
+    electrode = page_tables(report_dir / "samples" / "E-003.html")
+    assert column(electrode, "Cycle life, 80 % (cycles)")[cell] == value
+
+
+SUMMARY_POINT = re.compile(
+    r'<g id="(sum-[a-z]+)-pt\d+"><title>([^<]*)</title>.*?<use [^>]*style="fill: (#[0-9a-f]{6})',
+    re.S,
+)
+
+
+def summary_points(index: Path) -> dict[str, dict[str, str]]:
+    """Per summary plot: the sample each point's tooltip names -> the point's fill colour."""
+    out: dict[str, dict[str, str]] = defaultdict(dict)
+    for plot, title, fill in SUMMARY_POINT.findall(index.read_text()):
+        sample = re.match(r"[\w-]+", title).group()
+        assert sample not in out[plot], f"{plot}: two points of {sample}"
+        out[plot][sample] = fill
+    return out
+
+
+def test_summary_points_name_their_sample_and_keep_their_colour(lab_copy: Path) -> None:
+    config = load_config(lab_copy / "config.yaml")
+    out = lab_copy / "results" / "report"
+    build_report(config, out)
+    before = summary_points(out / "index.html")
+    data = load_report_data(config, history=False)
+    # every point of every summary plot names its sample in a tooltip
+    with_phase = {b["batch_id"] for b in data.batches if b["li2la2ti3o10_wt_pct"] is not None}
+    half = {c["cell_id"] for c in data.cells if c["cell_type"] == "half" and c["mean_ce_pct"]}
+    assert set(before["sum-phase"]) == with_phase == {"B-003"}
+    assert set(before["sum-sigma"]) == {"B-003"}
+    assert set(before["sum-ce"]) == half and len(half) == 8
+    # a sample has one colour in every plot; different samples differ
+    assert before["sum-phase"]["B-003"] == before["sum-sigma"]["B-003"]
+    assert len(set(before["sum-ce"].values())) == len(half)
+
+    # a batch that sorts first, with its own sinter temperature and an analysed scan
+    b3 = (lab_copy / "records" / "batches" / "B-003.yaml").read_text()
+    b0 = b3.replace("id: B-003", "id: B-000").replace("temperature_C: 1150", "temperature_C: 1000")
+    assert b0.count("B-000") == 1 and "1000" in b0
+    (lab_copy / "records" / "batches" / "B-000.yaml").write_text(b0)
+    x3 = (lab_copy / "records" / "xrd" / "XRD-003.yaml").read_text()
+    x0 = x3.replace("id: XRD-003", "id: XRD-000").replace("sample: B-003", "sample: B-000")
+    (lab_copy / "records" / "xrd" / "XRD-000.yaml").write_text(x0)
+    # and a half cell on a new electrode of it, sorting first too
+    e3 = (lab_copy / "records" / "electrodes" / "E-003.yaml").read_text()
+    e0 = e3.replace("id: E-003", "id: E-000").replace("batch: B-003", "batch: B-000")
+    (lab_copy / "records" / "electrodes" / "E-000.yaml").write_text(e0)
+    c4 = (lab_copy / "records" / "cells" / "C-004.yaml").read_text()
+    c0 = c4.replace("id: C-004", "id: C-000").replace(
+        "working_electrode: E-003", "working_electrode: E-000"
+    )
+    (lab_copy / "records" / "cells" / "C-000.yaml").write_text(c0)
+    for rid in ("XRD-000", "C-000"):
+        analyze_record(config, rid, rule="test")
+    ingest(config)
+    build_report(config, out)
+    after = summary_points(out / "index.html")
+    assert set(after["sum-phase"]) == {"B-000", "B-003"}
+    assert set(after["sum-ce"]) == half | {"C-000"}
+    for plot, colours in before.items():
+        assert {s: after[plot][s] for s in colours} == colours, plot
+
+
+def test_measurements_and_files_are_linked(lab_copy: Path, link_problems) -> None:  # type: ignore[no-untyped-def]
+    """Measurement ids link to their section, raw, record and result files to the file (the one
+    whose sha256 the page shows), and provenance pages back to the measurement's section."""
+    import yaml
+
+    from labledger.provenance.publish import publish_all_provenance
+
+    config = load_config(lab_copy / "config.yaml")
+    publish_all_provenance(config, config.results_dir / "provenance")
+    out = config.results_dir / "report"
+    build_report(config, out)
+    samples = out / "samples"
+    measured = {}
+    for kind in ("xrd", "eis"):
+        for path in (lab_copy / "records" / kind).glob("*.yaml"):
+            record = yaml.safe_load(path.read_text())
+            measured[record["id"]] = (
+                record["sample"],
+                (path.parent / record["raw_file"]).resolve(),
+            )
+    assert len(measured) == 23
+    for mid, (sample, raw) in measured.items():
+        page = (samples / f"{sample}.html").read_text()
+        section = page.split(f'<h3 id="{mid}">', 1)[1].split("<h3", 1)[0]
+        assert section.startswith(f'<a href="#{mid}">{mid}</a>'), mid
+        href = re.search(r'<p>Raw file <a href="([^"]+)">', section).group(1)
+        assert (samples / href).resolve() == raw, mid
+    # every linked input and result of a provenance panel is the file whose sha256 it shows
+    shown = re.compile(
+        r'<dt>(Input: \w+|Result)</dt><dd><a href="([^"]+)"><code>[^<]*</code></a>'
+        r' sha256 <code title="sha256 ([0-9a-f]{64})">'
+    )
+    n_checked = 0
+    for page in sorted(samples.glob("*.html")):
+        for role, href, sha in shown.findall(page.read_text()):
+            assert hashlib.sha256((samples / href).read_bytes()).hexdigest() == sha, (page, role)
+            n_checked += 1
+    assert n_checked == 3 * 21  # record, raw file and result of each of the 21 analysed records
+    cell = (samples / "C-004.html").read_text()
+    assert '<th>raw_file</th><td><a href="../../../records/raw/cells/C-004.csv">' in cell
+    assert '<a href="../../../records/cells/C-004.yaml"><code>cells/C-004.yaml</code></a>' in cell
+    # measurement ids elsewhere: the study's spectra, the history, the provenance pages
+    study = (out / "study.html").read_text()
+    assert '<a href="samples/E-003.html#EIS-014">EIS-014</a>' in study
+    assert '<a href="samples/B-003.html#XRD-003">XRD-003</a>' in (out / "history.html").read_text()
+    prov = config.results_dir / "provenance" / "pages"
+    assert 'href="../../report/samples/B-003.html#XRD-003"' in (prov / "XRD-003.html").read_text()
+    assert link_problems(out) == []
+    assert link_problems(prov) == []
+
+
+def test_cell_pages_say_how_each_cell_was_cycled(lab: Path, report_dir: Path) -> None:
+    """The protocol a cell's record gives, not "not recorded": current density and capacity for
+    a half cell, C-rates and voltage window for a full or anode-free cell; and what it was
+    cycled against."""
+    import yaml
+
+    n_full = 0
+    for path in sorted((lab / "records" / "cells").glob("*.yaml")):
+        record = yaml.safe_load(path.read_text())
+        facts = page_tables(report_dir / "samples" / f"{record['id']}.html").facts
+        if "Protocol" not in facts:  # not analysed
+            continue
+        protocol, shown = record["protocol"], facts["Protocol"]
+        against = (record.get("cathode") or {}).get("material") or record["counter_electrode"]
+        assert facts["Type"].endswith(f" vs {against}"), record["id"]
+        if record["cell_type"] == "half":
+            assert shown.startswith(f"{protocol['current_density_mA_cm2']:g} mA/cm2, ")
+        else:
+            n_full += 1
+            assert "not recorded" not in shown, record["id"]
+            charge, discharge = protocol["charge_C_rate"], protocol["discharge_C_rate"]
+            rates = f"charge {charge:g}C, discharge {discharge:g}C"
+            window = f"{protocol['voltage_min_V']:.1f}-{protocol['voltage_max_V']:.1f} V"
+            assert shown.startswith(f"{rates}, {window}"), (record["id"], shown)
+    assert n_full == 4

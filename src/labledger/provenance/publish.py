@@ -340,10 +340,16 @@ def _write_pages(
         if record is None:
             continue
         if report_dir is not None:
-            sample = report_dir / "samples" / f"{rid}.html"
+            # a measurement (xrd, eis) is a section of its sample's page: the nearest record
+            # of its lineage
+            own = next((r for r in record_runs if r["record_id"] == rid), None)
+            parent = own["lineage"][0]["id"] if own and own.get("lineage") else None
+            measured = record.get("kind") in ("xrd", "eis") and parent is not None
+            sample = report_dir / "samples" / f"{parent if measured else rid}.html"
+            href = relative_path(sample, pages_dir) + (f"#{rid}" if measured else "")
             record = {
                 **record,
-                "report_href": relative_path(sample, pages_dir),
+                "report_href": href,
                 "report_index_href": relative_path(report_dir / "index.html", pages_dir),
             }
         key = data_key([record, record_runs])

@@ -34,6 +34,8 @@ class ReportData:
     contents: dict[str, dict[str, Any]]
     runs: dict[str, Row]
     measurements: list[Row]
+    #: Activation energies (arrhenius_fit): per sample and quantity, Ea in eV, the spectra used.
+    arrhenius: list[Row] = field(default_factory=list)
     ingests: list[Row] = field(default_factory=list)
     revisions: list[Row] = field(default_factory=list)
     all_runs: list[Row] = field(default_factory=list)
@@ -109,6 +111,7 @@ def load_report_data(config: Config, *, history: bool = True) -> ReportData:
                 contents=contents,
                 runs=runs,
                 measurements=rows(conn, "SELECT * FROM measurements ORDER BY measurement_id"),
+                arrhenius=rows(conn, "SELECT * FROM arrhenius_fit ORDER BY sample, quantity"),
             )
             if history:
                 data.ingests = rows(conn, "SELECT * FROM ingest ORDER BY id")

@@ -23,13 +23,19 @@ from labledger.page_manifest import PageManifest, code_fingerprint, data_key
 from labledger.records.yamlfile import flatten
 from labledger.report.data import ReportData, Row, load_report_data
 from labledger.report.history import changes_between, ingest_history
-from labledger.report.plots import PlotFile, scatter_svg
+from labledger.report.plots import (
+    ArrheniusPlot,
+    ArrheniusSeries,
+    LazyPlot,
+    PlotFile,
+    Point,
+    scatter_svg,
+)
 from labledger.report.queries import (
     default_queries_dir,
     execute_saved_queries,
     write_query_csvs,
 )
-from labledger.report.study import STUDY, STUDY_DOI, study_table
 
 #: Folder (inside the report folder) of cleaned analysis plots, by sha256 of file and prefix.
 PLOT_CACHE = ".plot-cache"
@@ -51,6 +57,9 @@ def _env() -> Environment:
     )
     env.filters["num"] = fmt_number
     env.filters["qty"] = fmt_quantity
+    env.filters["val"] = fmt_value
+    env.filters["unit"] = fmt_unit
+    env.filters["tol"] = fmt_tolerance
     env.filters["short"] = lambda s, n=12: (s or "-")[:n]
     return env
 
@@ -74,12 +83,97 @@ def fmt_number(value: Any, digits: int = 3) -> str:
     return str(value)
 
 
-def fmt_quantity(value: Any, unit: str, digits: int = 3, missing: str = "none") -> Markup:
-    """A number with its unit ("1.2e-04 S/cm"), or `missing` greyed out, never a bare unit."""
-    text = fmt_number(value, digits)
+@dataclass(frozen=True)
+class Quantity:
+    """How the report prints one quantity, on every page: its unit and its digits.
+
+    `style` "sig": `digits` significant figures (as `fmt_number`); "fixed": `digits` after the
+    decimal point; "sci": `digits` significant figures in e-notation (6.50e-05).
+    """
+
+    unit: str
+    digits: int
+    style: str = "sig"
+
+    def number(self, value: float, signed: bool = False) -> str:
+        """`value` in this quantity's format, with a leading + when `signed` and positive."""
+        if self.style == "fixed":
+            text = f"{value:.{self.digits}f}"
+        elif self.style == "sci":
+            text = f"{value:.{self.digits - 1}e}"
+        else:
+            text = fmt_number(float(value), self.digits)
+        if text.startswith("-") and not any(c in "123456789" for c in text.split("e")[0]):
+            text = text[1:]  # -0.00 is 0.00
+        if signed and not text.startswith("-"):
+            text = "+" + text
+        return text
+
+
+#: Every quantity the pages print, by the name templates and code pass to `qty`, `val` and
+#: `unit`. Digits follow what the quantity is known to: CE to 0.01 %, the study's precision;
+#: lattice parameters to 1e-4 A; phase fractions to 0.1 wt % (esd about 0.3 wt %).
+QUANTITIES: dict[str, Quantity] = {
+    "excess_pct": Quantity("%", 3),
+    "phase_wt_pct": Quantity("wt %", 1, "fixed"),
+    "content_wt_pct": Quantity("wt %", 3),
+    "ce_pct": Quantity("%", 2, "fixed"),
+    "ce_points": Quantity("% points", 2, "fixed"),
+    "retention_pct": Quantity("%", 1, "fixed"),
+    "rwp_pct": Quantity("%", 2, "fixed"),
+    "gof": Quantity("", 2, "fixed"),
+    "sigma": Quantity("S/cm", 3, "sci"),
+    "ea": Quantity("eV", 3, "fixed"),
+    "temperature": Quantity("\u00b0C", 0, "fixed"),
+    "duration": Quantity("h", 3),
+    "speed": Quantity("rpm", 4),
+    "current_density": Quantity("mA/cm2", 3),
+    "areal_capacity": Quantity("mAh/cm2", 3),
+    "np_ratio": Quantity("", 3),
+    "overpotential": Quantity("mV", 1, "fixed"),
+    "resistance": Quantity("\u03a9", 3),
+    "lattice": Quantity("\u00c5", 4, "fixed"),
+    "cycles": Quantity("cycles", 0, "fixed"),
+    "c_rate": Quantity("C", 2),
+    "voltage": Quantity("V", 1, "fixed"),
+}
+
+
+def quantity_text(value: Any, quantity: str, signed: bool = False) -> str:
+    """A value of a quantity (a QUANTITIES name) with its unit as plain text, '' for None."""
+    q = QUANTITIES[quantity]
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    text = q.number(value, signed)
+    return f"{text} {q.unit}" if q.unit else text
+
+
+def fmt_value(value: Any, quantity: str, signed: bool = False) -> str:
+    """A value of a quantity without its unit (for a column whose heading gives the unit)."""
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    return QUANTITIES[quantity].number(value, signed)
+
+
+def fmt_unit(quantity: str) -> str:
+    """The unit of a quantity, for a column heading."""
+    return QUANTITIES[quantity].unit
+
+
+def fmt_quantity(value: Any, quantity: str, missing: str = "none", signed: bool = False) -> Markup:
+    """A value with its unit ("6.50e-05 S/cm"), or `missing` greyed out, never a bare unit."""
+    text = quantity_text(value, quantity, signed)
     if not text:
         return Markup('<span class="none">{}</span>').format(missing)
-    return Markup("{} {}").format(text, unit)
+    return Markup("{}").format(text)
+
+
+def fmt_tolerance(value: Any, quantity: str) -> str:
+    """A tolerance of a quantity: "+-0.005 %" (3 significant figures: it is no measured value)."""
+    if value is None:
+        return ""
+    unit = QUANTITIES[quantity].unit
+    return f"\u00b1{fmt_number(float(value), 3)}" + (f" {unit}" if unit else "")
 
 
 def _version() -> str:
@@ -113,6 +207,8 @@ def build_report(config: Config, out_dir: Path, queries_out: Path | None = None)
     record rewrites a handful of pages. Pages for parts without data say "no data yet". Raises
     DatabaseError without a database.
     """
+    from labledger.report.study import STUDY, STUDY_DOI, study_table  # it formats with this module
+
     data = load_report_data(config)
     env = _env()
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -143,6 +239,7 @@ def build_report(config: Config, out_dir: Path, queries_out: Path | None = None)
             study=STUDY,
             doi=STUDY_DOI,
             sample_ids=ctx.sample_ids,
+            measurement_links=ctx.measurement_links(""),
             **common,
         ),
         build,
@@ -162,6 +259,7 @@ def build_report(config: Config, out_dir: Path, queries_out: Path | None = None)
             ingests=data.ingests,
             span=span,
             sample_ids=ctx.sample_ids,
+            measurement_links=ctx.measurement_links(""),
             **common,
         ),
         build,
@@ -198,7 +296,7 @@ def _write_sample_pages(
     template = env.get_template("sample.html.j2")
     for kind, rid, view in ctx.sample_views():
         page = samples / f"{rid}.html"
-        plots: list[PlotFile] = []
+        plots: list[LazyPlot] = []
         key = data_key([kind, rid, view, constant], default=_key_part(plots))
         build.pages.append(page)
         if manifest.is_current(rid, key, page):
@@ -215,11 +313,11 @@ def _write_sample_pages(
     prune_plot_cache(out_dir / PLOT_CACHE, used)
 
 
-def _key_part(plots: list[PlotFile]):  # type: ignore[no-untyped-def]
-    """JSON stand-in for values of a view that are not plain data (collects the plot files)."""
+def _key_part(plots: list[LazyPlot]):  # type: ignore[no-untyped-def]
+    """JSON stand-in for values of a view that are not plain data (collects the plots)."""
 
     def default(value: Any) -> Any:
-        if isinstance(value, PlotFile):
+        if isinstance(value, LazyPlot):
             plots.append(value)
             return value.key()
         return str(value)
@@ -266,6 +364,12 @@ class _Context:
         self.eis_by_sample: dict[str, list[Row]] = defaultdict(list)
         for e in data.eis:
             self.eis_by_sample[e["sample"]].append(e)
+        self.eis_by_id = {e["id"]: e for e in data.eis}
+        self.measurement_sample = {m["measurement_id"]: m["sample"] for m in data.measurements}
+        self.raw_by_measurement = {m["measurement_id"]: m["raw_file"] for m in data.measurements}
+        self.arrhenius_by_sample: dict[str, list[Row]] = defaultdict(list)
+        for a in data.arrhenius:
+            self.arrhenius_by_sample[a["sample"]].append(a)
         self.sample_ids = (
             {b["batch_id"] for b in data.batches}
             | set(self.electrodes)
@@ -290,47 +394,75 @@ class _Context:
             best_full = max(full, key=lambda c: c["cycle_life"] or c["n_cycles"], default=None)
             rows.append({"b": b, "best_half": best_half, "best_full": best_full})
         batches = self.data.batches
-        by_sinter: dict[str, tuple[list, list]] = defaultdict(lambda: ([], []))
+        by_sinter: dict[str, list[Point]] = defaultdict(list)
         for b in batches:
             key = (
-                f"sintered {b['sinter_temperature_c']:.0f} C"
+                f"sintered {quantity_text(b['sinter_temperature_c'], 'temperature')}"
                 if b["sinter_temperature_c"] is not None
                 else "commercial / no sinter step"
             )
-            by_sinter[key][0].append(b["li2co3_excess_pct"])
-            by_sinter[key][1].append(b["li2la2ti3o10_wt_pct"])
+            excess, phase = b["li2co3_excess_pct"], b["li2la2ti3o10_wt_pct"]
+            by_sinter[key].append(
+                (
+                    b["batch_id"],
+                    excess,
+                    phase,
+                    f"{b['batch_id']} ({key}): Li2CO3 excess {quantity_text(excess, 'excess_pct')},"
+                    f" Li2La2Ti3O10 {quantity_text(phase, 'phase_wt_pct')}",
+                )
+            )
         plot_phase = self._scatter(
-            [(k, xs, ys) for k, (xs, ys) in sorted(by_sinter.items())],
-            "Li2CO3 excess (%)",
-            "Li2La2Ti3O10 (wt %)",
+            sorted(by_sinter.items()),
+            f"Li2CO3 excess ({fmt_unit('excess_pct')})",
+            f"Li2La2Ti3O10 ({fmt_unit('phase_wt_pct')})",
             "sum-phase",
         )
-        plot_sigma = self._scatter(
-            [
+        sigma_points: list[Point] = []
+        for b in batches:
+            phase, sigma = b["li2la2ti3o10_wt_pct"], b["sigma_total_rt_s_cm"]
+            sigma_points.append(
                 (
-                    "batches",
-                    [b["li2la2ti3o10_wt_pct"] for b in batches],
-                    [b["sigma_total_rt_s_cm"] for b in batches],
+                    b["batch_id"],
+                    phase,
+                    sigma,
+                    f"{b['batch_id']}: Li2La2Ti3O10 {quantity_text(phase, 'phase_wt_pct')},"
+                    f" sigma_total {quantity_text(sigma, 'sigma')}",
                 )
-            ],
-            "Li2La2Ti3O10 (wt %)",
-            "sigma_total, RT (S/cm)",
+            )
+        plot_sigma = self._scatter(
+            [("batches", sigma_points)],
+            f"Li2La2Ti3O10 ({fmt_unit('phase_wt_pct')})",
+            f"sigma_total, RT ({fmt_unit('sigma')})",
             "sum-sigma",
             logy=True,
         )
-        by_cond: dict[str, tuple[list, list]] = defaultdict(lambda: ([], []))
+        by_cond: dict[str, list[Point]] = defaultdict(list)
         for c in self.data.cells:
             if c["cell_type"] == "half" and c["mean_ce_pct"] is not None:
                 key = (
-                    f"{fmt_number(c['current_density_ma_cm2'])} mA/cm2, "
-                    f"{fmt_number(c['areal_capacity_mah_cm2'])} mAh/cm2"
+                    f"{quantity_text(c['current_density_ma_cm2'], 'current_density')}, "
+                    f"{quantity_text(c['areal_capacity_mah_cm2'], 'areal_capacity')}"
                 )
-                by_cond[key][0].append(c["cnt_wt_pct"] if c["cnt_wt_pct"] is not None else 0.0)
-                by_cond[key][1].append(c["mean_ce_pct"])
+                cnt = c["cnt_wt_pct"]
+                on = (
+                    f"{c['electrode_id']}, {c['anode']} with {quantity_text(cnt, 'content_wt_pct')}"
+                    " CNT"
+                    if cnt is not None
+                    else f"bare {c['anode']}"
+                )
+                by_cond[key].append(
+                    (
+                        c["cell_id"],
+                        cnt if cnt is not None else 0.0,
+                        c["mean_ce_pct"],
+                        f"{c['cell_id']} ({on}; {key}): mean CE"
+                        f" {quantity_text(c['mean_ce_pct'], 'ce_pct')}",
+                    )
+                )
         plot_ce = self._scatter(
-            [(k, xs, ys) for k, (xs, ys) in sorted(by_cond.items())],
-            "CNT (wt %; bare substrate 0)",
-            "mean CE (%)",
+            sorted(by_cond.items()),
+            f"CNT ({fmt_unit('content_wt_pct')}; bare substrate 0)",
+            f"mean CE ({fmt_unit('ce_pct')})",
             "sum-ce",
         )
         return {
@@ -368,12 +500,41 @@ class _Context:
 
     def _common(self, rid: str) -> dict[str, Any]:
         record = self.data.records.get(rid, {})
-        fields = [
-            (k, fmt_number(v, 6) if not isinstance(v, str) else v)
-            for k, v in flatten(self.data.contents.get(rid, {})).items()
-            if v is not None and v != []
-        ]
-        return {"record": record, "fields": fields, "prov_link": self._prov_link(rid)}
+        record_file = self.config.records_dir / record["path"] if record.get("path") else None
+        fields = []
+        for k, v in flatten(self.data.contents.get(rid, {})).items():
+            if v is None or v == []:
+                continue
+            href = None
+            if k.split(".")[-1] == "raw_file" and isinstance(v, str) and record_file is not None:
+                href = self._file_href(record_file.parent / v)  # relative to the record file
+            fields.append((k, fmt_number(v, 6) if not isinstance(v, str) else v, href))
+        return {
+            "record": record,
+            "record_href": self._file_href(record_file) if record_file else None,
+            "fields": fields,
+            "prov_link": self._prov_link(rid),
+        }
+
+    def _file_href(self, path: Path) -> str | None:
+        """Link from a sample page to a file of the project (record, raw or result file), when
+        it exists."""
+        return _rel(path, self.out_dir / "samples") if path.is_file() else None
+
+    def _root_file(self, path: str | None) -> dict[str, Any] | None:
+        """A file named relative to the project root: its name and its link (None if gone)."""
+        if not path:
+            return None
+        return {"name": path, "href": self._file_href(self.config.root / path)}
+
+    def measurement_links(self, root: str) -> dict[str, str]:
+        """Link from a page at `root` (e.g. "" or "../") to each measurement's section on its
+        sample's page, by measurement id."""
+        return {
+            mid: f"{root}samples/{sample}.html#{mid}"
+            for mid, sample in self.measurement_sample.items()
+            if sample in self.sample_ids
+        }
 
     def _prov_link(self, rid: str) -> str | None:
         """Link from a sample page to the record's provenance page, when that page exists."""
@@ -388,10 +549,14 @@ class _Context:
             "analysis": run["analysis"],
             "analysis_version": run["analysis_version"],
             "inputs": [
-                ("record", run["record_path"], run["record_sha256"]),
-                *([("raw", run["raw_path"], run["raw_sha256"])] if run["raw_path"] else []),
+                ("record", self._root_file(run["record_path"]), run["record_sha256"]),
+                *(
+                    [("raw", self._root_file(run["raw_path"]), run["raw_sha256"])]
+                    if run["raw_path"]
+                    else []
+                ),
             ],
-            "result": (run["result_path"], run["result_sha256"]),
+            "result": (self._root_file(run["result_path"]), run["result_sha256"]),
             "code": f"labledger {run['labledger_version'] or '?'}",
             "git_commit": run["git_commit"] or "",
             "git_dirty": run["git_dirty"],
@@ -415,14 +580,66 @@ class _Context:
                 "phases": self.phases_by_xrd.get(x["id"], []),
                 "plot": self._plot(x["id"]),
                 "prov": self._provenance(x["id"]),
+                "raw": self._raw_file(x["id"]),
             }
             for x in self.xrd_by_sample.get(sample, [])
         ]
         eis = [
-            {"e": e, "plot": self._plot(e["id"]), "prov": self._provenance(e["id"])}
+            {
+                "e": e,
+                "plot": self._plot(e["id"]),
+                "prov": self._provenance(e["id"]),
+                "raw": self._raw_file(e["id"]),
+            }
             for e in self.eis_by_sample.get(sample, [])
         ]
         return xrd, eis
+
+    def _raw_file(self, mid: str) -> dict[str, Any] | None:
+        """A measurement's raw file (the view names it relative to the records folder; shown
+        relative to the project root, as the provenance shows it) and its link."""
+        name = self.raw_by_measurement.get(mid)
+        if not name:
+            return None
+        path = self.config.records_dir / name
+        return {"name": _rel(path, self.config.root), "href": self._file_href(path)}
+
+    def _arrhenius(self, sample: str) -> ArrheniusPlot | None:
+        """The Arrhenius plot of a sample with conductivities at two or more temperatures."""
+        series = []
+        fits = self.arrhenius_by_sample.get(sample, [])
+        for fit in sorted(fits, key=lambda f: f["quantity"] != "sigma_total"):  # total first
+            quantity = fit["quantity"]  # sigma_total or sigma_bulk: eis_figures' columns
+            column = f"{quantity}_s_cm"
+            spectra = [self.eis_by_id.get(i) for i in fit["eis_ids"].split(",")]
+            points = tuple(
+                (
+                    e["id"],
+                    e["temperature_c"],
+                    e[column],
+                    f"{e['id']}: {quantity_text(e['temperature_c'], 'temperature')},"
+                    f" {quantity} {quantity_text(e[column], 'sigma')}",
+                )
+                for e in spectra
+                if e is not None and e["temperature_c"] is not None and e[column]
+            )
+            if len({p[1] for p in points}) < 2:
+                continue
+            ea = quantity_text(fit["ea_ev"], "ea")
+            if fit["ea_stderr_ev"] is not None:
+                ea = ea.replace(" eV", f" \u00b1 {fmt_value(fit['ea_stderr_ev'], 'ea')} eV")
+            series.append(
+                ArrheniusSeries(
+                    quantity=quantity,
+                    label=f"{quantity}, {len(points)} spectra",
+                    fit_label=f"{quantity} fit: Ea = {ea}",
+                    ea_ev=fit["ea_ev"],
+                    points=points,
+                )
+            )
+        if not series:
+            return None
+        return ArrheniusPlot(series, f"arr-{sample}", self.out_dir / PLOT_CACHE)
 
     def _link(self, rid: str | None) -> dict[str, Any] | None:
         if not rid:
@@ -449,8 +666,10 @@ class _Context:
             "tree": tree,
             "xrd": xrd,
             "eis": eis,
+            "arrhenius": self._arrhenius(rid),
             "cells": self.cells_by_batch.get(rid, []),
             "cell": None,
+            "protocol": {},
             "cell_plot": None,
             "cell_prov": None,
         }
@@ -472,8 +691,10 @@ class _Context:
             "tree": tree,
             "xrd": xrd,
             "eis": eis,
+            "arrhenius": self._arrhenius(rid),
             "cells": self.cells_by_electrode.get(rid, []),
             "cell": None,
+            "protocol": {},
             "cell_plot": None,
             "cell_prov": None,
         }
@@ -489,8 +710,10 @@ class _Context:
             "tree": tree,
             "xrd": [],
             "eis": [],
+            "arrhenius": None,
             "cells": [],
             "cell": c,
+            "protocol": (self.data.contents.get(rid) or {}).get("protocol") or {},
             "cell_plot": self._plot(rid),
             "cell_prov": self._provenance(rid),
         }

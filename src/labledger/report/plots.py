@@ -12,7 +12,8 @@ import io
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Sequence
-from functools import partial
+from dataclasses import dataclass
+from functools import cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -29,8 +30,11 @@ _DROP_TAGS = {f"{{{SVG_NS}}}script", f"{{{SVG_NS}}}foreignObject", f"{{{SVG_NS}}
 _HREF_KEYS = ("href", f"{{{XLINK_NS}}}href")
 _URL_REF = re.compile(r"url\(#([^)]+)\)")
 
-#: Figure size of a summary plot, inches (fits three across an A4 landscape page).
-SUMMARY_FIGSIZE = (4.2, 3.2)
+#: Figure size of a summary plot, inches. Pages show it 512-720 px wide (1.3-1.8 px per point),
+#: so 10 pt tick labels are 13 px or more.
+SUMMARY_FIGSIZE = (5.6, 4.0)
+#: Legend text of a summary plot, points (>= 10 px at the narrowest width the page gives).
+LEGEND_PT = 8.5
 
 
 #: Anything that could run code or fetch: such files take the slow, parsing path.
@@ -141,7 +145,24 @@ def _cached(hit: Path, used: set[Path] | None, make: Callable[[], Markup]) -> Ma
     return markup
 
 
-class PlotFile:
+class LazyPlot:
+    """A plot that a page shows, made only when the page is rendered.
+
+    `key()` stands for the plot in the page's key (plain data, no drawing), so deciding whether
+    a page is current makes no plot; after rendering, `used` holds the plot-cache files used.
+    """
+
+    used: set[Path]
+
+    def key(self) -> list[Any]:
+        """What the plot is made from, as JSON-able data."""
+        raise NotImplementedError
+
+    def __html__(self) -> str:
+        raise NotImplementedError
+
+
+class PlotFile(LazyPlot):
     """An analysis plot file that a page shows, inlined only when the page is rendered.
 
     `key()` stands for the file's content in a page's key (path, id prefix, size and
@@ -163,8 +184,38 @@ class PlotFile:
         return str(inline_svg_file(self.path, self.prefix, self.cache, self.used))
 
 
+#: One point of a summary plot: the sample it stands for, x, y and the tooltip that names it.
+Point = tuple[str, float | None, float | None, str]
+
+#: Marker shapes of the groups of a summary plot; a group's shape follows from its label.
+MARKERS = "osD^vPX*ph"
+
+
+def sample_colour(sample_id: str) -> str:
+    """The colour of a sample in every summary plot, "#rrggbb": a function of its id alone
+    (hue from the sha256 of the id, lightness and saturation fixed for contrast on white), so
+    a sample keeps its colour when others are added or removed."""
+    import colorsys
+
+    hue = int(hashlib.sha256(sample_id.encode()).hexdigest()[:8], 16) / 2**32
+    r, g, b = colorsys.hls_to_rgb(hue, 0.45, 0.75)
+    return f"#{round(r * 255):02x}{round(g * 255):02x}{round(b * 255):02x}"
+
+
+def group_markers(labels: Sequence[str]) -> dict[str, str]:
+    """A marker shape per group label: the one the label's sha256 picks, or the next free one
+    when an earlier label (in sorted order) holds it."""
+    out: dict[str, str] = {}
+    for label in sorted(set(labels)):
+        start = int(hashlib.sha256(label.encode()).hexdigest()[:8], 16) % len(MARKERS)
+        free = [MARKERS[(start + k) % len(MARKERS)] for k in range(len(MARKERS))]
+        taken = set(out.values())
+        out[label] = next((m for m in free if m not in taken), free[0])
+    return out
+
+
 def scatter_svg(
-    series: Sequence[tuple[str, Sequence[float], Sequence[float]]],
+    series: Sequence[tuple[str, Sequence[Point]]],
     xlabel: str,
     ylabel: str,
     prefix: str,
@@ -173,7 +224,9 @@ def scatter_svg(
     cache: Path | None = None,
     used: set[Path] | None = None,
 ) -> Markup:
-    """A scatter plot of named (label, x, y) series as inline SVG; None values are skipped.
+    """A scatter plot of named groups of points as inline SVG; a point without x or y is
+    skipped. Each point has its sample's colour (`sample_colour`), its group's marker shape
+    (`group_markers`, in the legend) and an SVG <title> tooltip naming its sample.
 
     With a `cache` folder the plot is kept there under the sha256 of its data and labels and
     drawn again only when they change (matplotlib takes most of a second per plot); the cache
@@ -185,12 +238,18 @@ def scatter_svg(
 
     from labledger.page_manifest import data_key
 
-    key = data_key([series, xlabel, ylabel, prefix, logy, version("matplotlib")])
+    key = data_key([series, xlabel, ylabel, prefix, logy, version("matplotlib"), _code_key()])
     return _cached(cache / f"summary-{key}.svg", used, draw)
 
 
+@cache
+def _code_key() -> str:
+    """sha256 of this module: a change to how plots are drawn draws the cached ones again."""
+    return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+
+
 def _draw_scatter(
-    series: Sequence[tuple[str, Sequence[float], Sequence[float]]],
+    series: Sequence[tuple[str, Sequence[Point]]],
     xlabel: str,
     ylabel: str,
     prefix: str,
@@ -201,29 +260,175 @@ def _draw_scatter(
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
 
+    markers = group_markers([label for label, _ in series])
+    titles: dict[str, str] = {}
     with matplotlib.rc_context({"svg.hashsalt": prefix, "svg.fonttype": "none"}):
         fig, ax = plt.subplots(figsize=SUMMARY_FIGSIZE, layout="constrained")
         try:
-            plotted = False
-            for label, xs, ys in series:
-                pts = [
-                    (x, y) for x, y in zip(xs, ys, strict=True) if x is not None and y is not None
-                ]
-                if not pts:
-                    continue
-                ax.plot(*zip(*pts, strict=True), "o", ms=4, alpha=0.8, label=label)
-                plotted = True
+            handles = []
+            for label, points in series:
+                shown = [p for p in points if p[1] is not None and p[2] is not None]
+                for sample, x, y, title in shown:
+                    (line,) = ax.plot(
+                        [x],
+                        [y],
+                        markers[label],
+                        ms=7,
+                        color=sample_colour(sample),
+                        markeredgecolor="#333333",
+                        markeredgewidth=0.5,
+                        linestyle="none",
+                    )
+                    gid = f"pt{len(titles)}"
+                    line.set_gid(gid)
+                    titles[gid] = title
+                if shown:
+                    handles.append(
+                        Line2D(
+                            [], [], marker=markers[label], color="#777777", ls="none", label=label
+                        )
+                    )
             ax.set_xlabel(xlabel)
             ax.set_ylabel(ylabel)
-            if logy and plotted:
+            if logy and titles:
                 ax.set_yscale("log")
-            if plotted and len(series) > 1:
-                ax.legend(fontsize=7, frameon=False)
-            if not plotted:
+            if len(series) > 1 and handles:
+                ax.legend(handles=handles, fontsize=LEGEND_PT, frameon=False)
+            if not titles:
                 ax.text(0.5, 0.5, "no data yet", ha="center", va="center", transform=ax.transAxes)
             buf = io.StringIO()
             fig.savefig(buf, format="svg")
         finally:
             plt.close(fig)
-    return inline_svg(buf.getvalue(), prefix)
+    return inline_svg(_with_titles(buf.getvalue(), titles), prefix)
+
+
+def _with_titles(svg: str, titles: dict[str, str]) -> str:
+    """`svg` with a <title> as the first child of each group whose id `titles` names."""
+    from html import escape
+
+    for gid, title in titles.items():
+        svg = svg.replace(f'<g id="{gid}">', f'<g id="{gid}"><title>{escape(title)}</title>', 1)
+    return svg
+
+
+#: Figure size of an Arrhenius plot, inches (shown up to 44rem, 704 px: 1.5 px per point).
+ARRHENIUS_FIGSIZE = (6.4, 4.6)
+
+
+@dataclass(frozen=True)
+class ArrheniusSeries:
+    """One conductivity of a sample at several temperatures and its Arrhenius fit.
+
+    `points` are (spectrum id, temperature in C, sigma in S/cm, tooltip); the fit is
+    ln(sigma T) = ln(A) - Ea / (k_B T) with `ea_ev` in eV (the arrhenius_fit row's), ln(A) the
+    least-squares intercept for that slope, T in K. `label` names the data, `fit_label` the line.
+    """
+
+    quantity: str
+    label: str
+    fit_label: str
+    ea_ev: float
+    points: tuple[tuple[str, float, float, str], ...]
+
+    def line(self, n: int = 60) -> tuple[list[float], list[float]]:
+        """The fitted sigma (S/cm) at n temperatures over the points' range: (1000/T in 1/K,
+        sigma)."""
+        import numpy as np
+
+        from labledger.eis.arrhenius import K_B_EV_PER_K, ZERO_C_IN_K
+
+        tk = np.array([p[1] for p in self.points]) + ZERO_C_IN_K
+        sigma = np.array([p[2] for p in self.points])
+        slope = -self.ea_ev / K_B_EV_PER_K
+        intercept = float(np.mean(np.log(sigma * tk) - slope / tk))
+        t = np.linspace(tk.min(), tk.max(), n)
+        return list(1000 / t), list(np.exp(intercept + slope / t) / t)
+
+
+class ArrheniusPlot(LazyPlot):
+    """The Arrhenius plot of a sample's conductivities: log sigma vs 1000/T with the fitted
+    lines, drawn when its page is rendered and kept in the plot cache."""
+
+    def __init__(self, series: Sequence[ArrheniusSeries], prefix: str, cache: Path) -> None:
+        self.series, self.prefix, self.cache = tuple(series), prefix, cache
+        self.used: set[Path] = set()
+
+    def key(self) -> list[Any]:
+        """The series, the id prefix, matplotlib's version and this module's code."""
+        from dataclasses import astuple
+        from importlib.metadata import version
+
+        return [
+            [astuple(s) for s in self.series],
+            self.prefix,
+            version("matplotlib"),
+            _code_key(),
+        ]
+
+    def __html__(self) -> str:
+        from labledger.page_manifest import data_key
+
+        hit = self.cache / f"plot-arrhenius-{data_key(self.key())}.svg"
+        return str(_cached(hit, self.used, lambda: _draw_arrhenius(self.series, self.prefix)))
+
+
+#: Marker and colour of each conductivity in an Arrhenius plot.
+_ARRHENIUS_STYLE = {"sigma_total": ("o", "#1f4e9c"), "sigma_bulk": ("s", "#c2571a")}
+
+
+def _draw_arrhenius(series: Sequence[ArrheniusSeries], prefix: str) -> Markup:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    from labledger.eis.arrhenius import ZERO_C_IN_K
+
+    titles: dict[str, str] = {}
+    with matplotlib.rc_context({"svg.hashsalt": prefix, "svg.fonttype": "none"}):
+        fig, ax = plt.subplots(figsize=ARRHENIUS_FIGSIZE, layout="constrained")
+        try:
+            for s in series:
+                marker, colour = _ARRHENIUS_STYLE.get(s.quantity, ("D", "#444444"))
+                xs, ys = s.line()
+                (fit,) = ax.plot(xs, ys, "-", color=colour, lw=1.5, label=s.fit_label)
+                fit.set_gid(f"fit-{s.quantity}")
+                for k, (_spectrum, t_c, sigma, title) in enumerate(s.points):
+                    (pt,) = ax.plot(
+                        [1000 / (t_c + ZERO_C_IN_K)],
+                        [sigma],
+                        marker,
+                        ms=7,
+                        mfc="white",
+                        mec=colour,
+                        mew=1.5,
+                        label=s.label if k == 0 else "_nolegend_",
+                    )
+                    gid = f"pt{len(titles)}"
+                    pt.set_gid(gid)
+                    titles[gid] = title
+            ax.set_yscale("log")
+            ax.set_xlabel("1000/T (1/K)")
+            ax.set_ylabel("conductivity (S/cm)")
+            ax.grid(True, which="major", color="#dddddd", lw=0.6)
+
+            def to_celsius(x: Any) -> Any:
+                with np.errstate(divide="ignore"):
+                    return 1000 / np.asarray(x, float) - ZERO_C_IN_K
+
+            def to_inverse(t: Any) -> Any:
+                with np.errstate(divide="ignore"):
+                    return 1000 / (np.asarray(t, float) + ZERO_C_IN_K)
+
+            top = ax.secondary_xaxis("top", functions=(to_celsius, to_inverse))
+            top.set_xlabel("T (\u00b0C)")
+            ax.legend(fontsize=LEGEND_PT, frameon=False, loc="lower left")
+            buf = io.StringIO()
+            fig.savefig(buf, format="svg")
+        finally:
+            plt.close(fig)
+    return inline_svg(_with_titles(buf.getvalue(), titles), prefix)

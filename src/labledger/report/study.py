@@ -15,6 +15,7 @@ import numpy as np
 
 from labledger.config import Config
 from labledger.report.data import ReportData, cell_cycles
+from labledger.report.pages import QUANTITIES, quantity_text
 
 STUDY = (
     'Lin et al., "A 3D mixed ion-electron conducting framework for dendrite-free lithium metal '
@@ -42,14 +43,15 @@ KNEE_MIN_SEGMENT = 5
 class StudyRow:
     """One headline of the study next to the value recomputed from our data.
 
-    `published` and `reproduced` are in `unit`; `difference = reproduced - published`;
-    `within` is True when |difference| <= tolerance (or the claim holds, for qualitative rows),
-    False when not, None when there is no data yet.
+    `published` and `reproduced` are in the unit of `fmt`, the report quantity (a QUANTITIES
+    name) they are printed as; `difference = reproduced - published`; `within` is True when
+    |difference| <= tolerance (or the claim holds, for qualitative rows), False when not, None
+    when there is no data yet.
     """
 
     experiment: str
     quantity: str
-    unit: str
+    fmt: str
     published: float | None
     published_text: str
     tolerance: float | None
@@ -59,6 +61,11 @@ class StudyRow:
     method: str = ""
     within: bool | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def unit(self) -> str:
+        """The unit of `published`, `reproduced`, `difference` and `tolerance`."""
+        return QUANTITIES[self.fmt].unit
 
     @property
     def difference(self) -> float | None:
@@ -71,6 +78,7 @@ class StudyRow:
             "experiment": self.experiment,
             "quantity": self.quantity,
             "unit": self.unit,
+            "fmt": self.fmt,
             "published": self.published,
             "published_text": self.published_text,
             "tolerance": self.tolerance,
@@ -144,7 +152,7 @@ def study_table(config: Config, data: ReportData) -> list[StudyRow]:
         base = dict(
             experiment=label,
             quantity=f"mean CE, cycles 2-{n}",
-            unit="%",
+            fmt="ce_pct",
             published=published,
             published_text=f"~{published:.2f} % over {n} cycles",
             tolerance=TOL_CE_PCT,
@@ -157,7 +165,7 @@ def study_table(config: Config, data: ReportData) -> list[StudyRow]:
             StudyRow(
                 **base,
                 reproduced=value,
-                reproduced_text=_fmt(value, 3),
+                reproduced_text=_fmt(value, "ce_pct"),
                 cells=(c["cell_id"],) if c else (),
                 within=_close(value, published, TOL_CE_PCT),
             )
@@ -171,12 +179,12 @@ def study_table(config: Config, data: ReportData) -> list[StudyRow]:
                 StudyRow(
                     experiment=label,
                     quantity="first cycle with CE >= 99 %",
-                    unit="cycle",
+                    fmt="cycles",
                     published=15,
                     published_text="within ~15 cycles",
                     tolerance=tol,
                     reproduced=first99,
-                    reproduced_text=_fmt(first99, 0),
+                    reproduced_text=_fmt(first99, "cycles"),
                     cells=(c["cell_id"],) if c else (),
                     method="first cycle n with CE_n >= 0.99",
                     within=_close(first99, 15, tol),
@@ -193,7 +201,7 @@ def study_table(config: Config, data: ReportData) -> list[StudyRow]:
     base = dict(
         experiment="half cell LLTO@CNT vs Cu, 2 mA/cm2, 2 mAh/cm2",
         quantity="mean CE, LLTO@CNT minus Cu",
-        unit="% points",
+        fmt="ce_points",
         published=None,
         published_text="LLTO@CNT better than Cu (Fig. S7)",
         tolerance=None,
@@ -208,7 +216,7 @@ def study_table(config: Config, data: ReportData) -> list[StudyRow]:
             StudyRow(
                 **base,
                 reproduced=gap,
-                reproduced_text=f"{_fmt(a, 2)} % vs {_fmt(b, 2)} %",
+                reproduced_text=f"{_fmt(a, 'ce_pct')} vs {_fmt(b, 'ce_pct')}",
                 cells=(host[0]["cell_id"], cu[0]["cell_id"]),
                 within=None if gap is None else gap > 0,
             )
@@ -239,12 +247,12 @@ def study_table(config: Config, data: ReportData) -> list[StudyRow]:
             StudyRow(
                 experiment=f"nucleation overpotential, {anode}, 1 mA/cm2",
                 quantity="eta_nuc",
-                unit="mV",
+                fmt="overpotential",
                 published=published,
                 published_text=text_pub,
                 tolerance=tol,
                 reproduced=value,
-                reproduced_text=_fmt(value, 1),
+                reproduced_text=_fmt(value, "overpotential"),
                 cells=tuple(c["cell_id"] for c in found),
                 method="V_plateau - V_min of the first plating (Pei et al. 2017), mean over cells"
                 + ("" if published is not None else f"; notable from {NOT_NOTABLE_MV:.0f} mV"),
@@ -268,12 +276,12 @@ def study_table(config: Config, data: ReportData) -> list[StudyRow]:
             StudyRow(
                 experiment=f"charge-transfer resistance of LLTO@CNT, {condition}",
                 quantity="R_ct",
-                unit="ohm",
+                fmt="resistance",
                 published=published,
-                published_text=f"~{published:.0f} ohm",
+                published_text=f"~{quantity_text(published, 'resistance')}",
                 tolerance=tol,
                 reproduced=value,
-                reproduced_text=_fmt(value, 1),
+                reproduced_text=_fmt(value, "resistance"),
                 cells=tuple(e["id"] for e in found),
                 method="charge-transfer arc of the circuit fit, mean over spectra",
                 within=_close(value, published, tol),
@@ -286,7 +294,7 @@ def study_table(config: Config, data: ReportData) -> list[StudyRow]:
     base = dict(
         experiment="full cell NCM622, N/P 4, LLTO@CNT",
         quantity="cycles above 80 % retention",
-        unit="cycles",
+        fmt="cycles",
         published=250.0,
         published_text="stable > 250 cycles",
         tolerance=None,
@@ -299,7 +307,9 @@ def study_table(config: Config, data: ReportData) -> list[StudyRow]:
             StudyRow(
                 **base,
                 reproduced=float(life),
-                reproduced_text=f"{life} of {c['n_cycles']}",
+                reproduced_text=(
+                    f"all {_fmt(life, 'cycles')}" if life >= c["n_cycles"] else _fmt(life, "cycles")
+                ),
                 cells=(c["cell_id"],),
                 within=life > 250,
             )
@@ -308,16 +318,16 @@ def study_table(config: Config, data: ReportData) -> list[StudyRow]:
         out.append(StudyRow(**base))
     for anode, np_ratio, published, label in (
         ("Cu foil", 4, 35.0, "full cell NCM622, N/P 4, Cu@Li: decays after ~35 cycles"),
-        ("LLTO@CNT", 2, 190.0, "full cell NCM622, N/P 2, LLTO@CNT: sudden drop after ~190"),
+        ("LLTO@CNT", 2, 190.0, "full cell NCM622, N/P 2, LLTO@CNT: sudden drop after ~190 cycles"),
     ):
         found = _match(full, anode=anode, np_ratio=np_ratio)
         tol = TOL_APPROX_REL * published
         base = dict(
             experiment=label,
             quantity="onset of decay",
-            unit="cycle",
+            fmt="cycles",
             published=published,
-            published_text=f"~{published:.0f}",
+            published_text=f"after ~{quantity_text(published, 'cycles')}",
             tolerance=tol,
             method="breakpoint of a two-line least-squares fit of retention vs cycle",
         )
@@ -328,7 +338,7 @@ def study_table(config: Config, data: ReportData) -> list[StudyRow]:
                 StudyRow(
                     **base,
                     reproduced=knee,
-                    reproduced_text=_fmt(knee, 0),
+                    reproduced_text=_fmt(knee, "cycles"),
                     cells=(found[0]["cell_id"],),
                     within=_close(knee, published, tol),
                 )
@@ -345,7 +355,7 @@ def study_table(config: Config, data: ReportData) -> list[StudyRow]:
     base = dict(
         experiment="anode-free NCM622 vs LLTO@CNT",
         quantity="retention at cycle 100",
-        unit="%",
+        fmt="retention_pct",
         published=42.0,
         published_text="42 % after 100 cycles",
         tolerance=TOL_RETENTION_PCT,
@@ -359,7 +369,7 @@ def study_table(config: Config, data: ReportData) -> list[StudyRow]:
             StudyRow(
                 **base,
                 reproduced=value,
-                reproduced_text=_fmt(value, 2),
+                reproduced_text=_fmt(value, "retention_pct"),
                 cells=(c["cell_id"],),
                 within=_close(value, 42.0, TOL_RETENTION_PCT),
             )
@@ -389,5 +399,6 @@ def _life(rows: list[dict]) -> int:
     return len(rows)
 
 
-def _fmt(value: float | None, digits: int) -> str:
-    return "no data yet" if value is None else f"{value:.{digits}f}"
+def _fmt(value: float | None, quantity: str) -> str:
+    """A reproduced value as the report prints that quantity, with its unit."""
+    return "no data yet" if value is None else quantity_text(value, quantity)
