@@ -263,7 +263,7 @@ class Browser:
         params: dict[str, Any] = {"format": "png"}
         if full_page:
             width, height = self.evaluate(
-                "[document.documentElement.clientWidth, document.documentElement.scrollHeight]"
+                "[window.innerWidth, document.documentElement.scrollHeight]"
             )
             params["captureBeyondViewport"] = True
             params["clip"] = {"x": 0, "y": 0, "width": width, "height": min(height, 16_000)}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 
@@ -246,3 +247,129 @@ def page_fact(page: Path, name: str) -> str:
     match = re.search(rf"<dt>{re.escape(name)}</dt><dd>(.*?)</dd>", page.read_text(), re.S)
     assert match, name
     return re.sub(r"<[^>]+>", "", match.group(1)).strip()
+
+
+#: Every table of the open page with a heading row: its headings, and per body cell its text
+#: and whether it is a quantity cell (class "n", the report's numeric cells).
+TABLES_JS = """
+Array.from(document.querySelectorAll('table')).filter(function (t) { return t.tHead; })
+  .map(function (t) {
+    return {
+      head: Array.from(t.tHead.rows[0].cells).map(function (c) { return c.innerText.trim(); }),
+      rows: Array.from(t.tBodies).flatMap(function (b) { return Array.from(b.rows); })
+        .map(function (r) {
+          return Array.from(r.cells).map(function (c) {
+            return {text: c.innerText.replace(/\\s+/g, ' ').trim(), n: c.classList.contains('n')};
+          });
+        })
+    };
+  })
+"""
+
+#: A number as the pages print it: 12, -0.446, +0.00, 6.50e-05; not the digits inside an id,
+#: a date, a formula or a version (C-004, 2025-01-20, Li2CO3, 3.11.2).
+NUMBER = re.compile(r"(?<![\w.\-/@])[+\-\u2212\u00b1]?\d+(?:\.\d+)?(?:e[+\-]?\d+)?(?![\w.\-/])")
+
+
+#: The units a reader expects beside a number on these pages (longest first: "% points"
+#: before "%"); a count of cycles has "cycles" as its unit.
+UNITS = (
+    "% points",
+    "mAh/cm2",
+    "mA/cm2",
+    "cycles",
+    "S/cm",
+    "wt %",
+    "\u00b0C",
+    "rpm",
+    "eV",
+    "mV",
+    "\u03a9",
+    "\u00c5",
+    "%",
+    "h",
+)
+
+
+def heading_unit(heading: str) -> str | None:
+    """The unit a column heading gives: "Mean CE (%)" -> "%", "Cycles" -> "cycles"."""
+    known = UNITS
+    match = re.search(r"\(([^()]+)\)$", heading)
+    if match and match.group(1) in known:
+        return match.group(1)
+    last = heading.split()[-1].lower() if heading.split() else ""
+    return last if last in known else None
+
+
+def unit_problems(tables: list[dict], name: str, report_page: bool) -> list[str]:
+    """Numbers in quantity cells with no unit in the cell or the heading; on a report page also
+    a cell holding a bare number that is not marked as a quantity cell."""
+    after = re.compile(r"\s*(" + "|".join(re.escape(u) for u in UNITS) + r")(?![\w/])")
+    problems = []
+    for table in tables:
+        for row in table["rows"]:
+            for i, cell in enumerate(row):
+                heading = table["head"][i] if i < len(table["head"]) else ""
+                where = f"{name}: {heading!r} {cell['text']!r}"
+                if report_page and not cell["n"] and NUMBER.fullmatch(cell["text"]):
+                    problems.append(f"{where}: a number outside a quantity cell")
+                if not cell["n"] or heading_unit(heading):
+                    continue
+                for m in NUMBER.finditer(cell["text"]):
+                    if not after.match(cell["text"], m.end()):
+                        problems.append(f"{where}: {m.group()} has no unit")
+    return problems
+
+
+def test_report_pages_as_a_reader_sees_them(
+    browser, lab_copy: Path, tmp_path: Path, link_problems
+) -> None:  # type: ignore[no-untyped-def]
+    """Index, a batch, a cell, the study and a provenance page at 1280 px: screenshots of the
+    whole page, every plot at least 500 px wide with legible text, every number in a quantity
+    cell with its unit, summary points with tooltips, links that resolve."""
+    from labledger.config import load_config
+    from labledger.provenance.publish import publish_all_provenance
+    from labledger.report import build_report
+
+    config = load_config(lab_copy / "config.yaml")
+    prov = config.results_dir / "provenance"
+    publish_all_provenance(config, prov)
+    out = config.results_dir / "report"
+    build_report(config, out)
+    pages = {
+        "index": (out / "index.html", True),
+        "batch-B-003": (out / "samples" / "B-003.html", True),
+        "cell-C-004": (out / "samples" / "C-004.html", True),
+        "study": (out / "study.html", True),
+        "provenance-C-004": (prov / "pages" / "C-004.html", False),
+    }
+    shots = Path(os.environ.get("LABLEDGER_SCREENSHOT_DIR", tmp_path))
+    shots.mkdir(parents=True, exist_ok=True)
+    problems, n_plots, n_quantity_cells, tips = [], 0, 0, []
+    with browser.viewport(1280, 900):
+        for name, (page, report_page) in pages.items():
+            assert browser.open(page.as_uri()) == [], name
+            shot = browser.screenshot(shots / f"page-{name}.png", full_page=True)
+            png = shot.read_bytes()
+            assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 10_000, name
+            assert int.from_bytes(png[16:20], "big") == 1280, name  # IHDR width
+            plots = browser.evaluate(PLOT_SIZES_JS)
+            n_plots += len(plots)
+            problems += plot_problems(browser, name)
+            tables = browser.evaluate(TABLES_JS)
+            n_quantity_cells += sum(c["n"] for t in tables for r in t["rows"] for c in r)
+            problems += unit_problems(tables, name, report_page)
+            if name == "batch-B-003":  # the panel's status and its link are apart
+                panel = browser.evaluate("document.querySelector('section.prov').innerText")
+                assert re.search(r"current\s\u00b7 full provenance page", panel), panel
+            if name == "index":
+                tips = browser.evaluate(
+                    "Array.from(document.querySelectorAll('svg g[id*=\"-pt\"]'))"
+                    ".map(g => (g.querySelector(':scope > title') || {}).textContent || '')"
+                )
+    assert n_plots >= 3 + 1 + 7 + 1  # summary; B-003's XRD, spectra, Arrhenius; C-004's
+    assert n_quantity_cells > 100
+    assert problems == []
+    # each summary point names its sample: 1 + 1 batch points, 8 half cells
+    assert len(tips) == 10 and all(re.match(r"[BC]-\d{3}\b", t) for t in tips), tips
+    assert link_problems(out) == [] and link_problems(prov / "pages") == []

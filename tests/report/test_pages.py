@@ -464,7 +464,8 @@ def test_a_censored_cycle_life_is_shown_as_more_than(report_dir: Path) -> None:
 
 
 SUMMARY_POINT = re.compile(
-    r'<g id="(sum-[a-z]+)-pt\d+"><title>([^<]*)</title>.*?<use [^>]*style="fill: (#[0-9a-f]{6})',
+    r'<g id="(sum-[a-z]+)-pt\d+"[^>]*><title>([^<]*)</title>'
+    r'\s*<(?:use|path) [^>]*style="fill: (#[0-9a-f]{6})',
     re.S,
 )
 
