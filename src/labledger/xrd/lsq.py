@@ -48,7 +48,7 @@ def least_squares_bounded(
     nfev = 1
     cost = 0.5 * float(r @ r)
     j = jac(x)
-    scale = np.sqrt(np.einsum("ij,ij->j", j, j))
+    scale = np.zeros_like(x)  # More's scaling: the largest column norm of J seen so far
     lam = _LAMBDA0
     while nfev < max_nfev:
         g = j.T @ r
