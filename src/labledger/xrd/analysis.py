@@ -48,6 +48,11 @@ SELECTION_STEP_DEG = 0.02
 SCREEN_WINDOW_FWHM = 4.0
 # The final refinement on every point starts from the selection's converged parameters.
 FINAL_MAX_NFEV = 30
+# Trial refinements during selection stop when a step lowers chi^2 by less than this fraction
+# of it (the final refinement: fit.FIT_FTOL): on a scan of N points chi^2 ~ N, so the trial's
+# chi^2 is good to ~1e-5 N, far below the BIC threshold the decisions compare it with, and
+# the fits take half the steps (corpus: same verdicts, phases and GOF to 1e-3).
+SELECTION_FTOL = 1e-5
 # Own-line test: a line is the phase's own when other phases contribute less than
 # OVERLAP_FRACTION of its intensity within +-1 FWHM; the strongest own line must stand
 # LINE_SIGMA standard deviations above the rest of the model, and at least
@@ -214,7 +219,7 @@ class _Selector:
     ) -> tuple[WholePatternFit, FitState]:
         model = self.model(names)
         theta0 = self._theta_with(model, base, strain)
-        state = model.fit(theta0, fixed=self.fixed)
+        state = model.fit(theta0, fixed=self.fixed, ftol=SELECTION_FTOL)
         return model, state
 
     def bic_gain(self, small: FitState, big: FitState) -> float:
@@ -234,7 +239,7 @@ class _Selector:
             for delta in C_RESTARTS:
                 theta0 = state.theta.copy()
                 theta0[ic] += delta
-                st1 = model.fit(theta0, fixed=self.fixed)
+                st1 = model.fit(theta0, fixed=self.fixed, ftol=SELECTION_FTOL)
                 if st1.chi2 < state.chi2:
                     state = st1
         return state

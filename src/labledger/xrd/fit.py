@@ -64,6 +64,8 @@ W_BOUNDS = (1e-5, 0.5)
 U_BOUNDS = (0.0, 0.5)
 SIZE_WIDTH_BOUNDS = (0.0, 1.0)
 PO_BOUNDS = (0.4, 2.5)
+# Convergence: a step that lowers chi^2 by less than this fraction of it ends the fit.
+FIT_FTOL = 1e-7
 
 
 @dataclass
@@ -351,9 +353,14 @@ class WholePatternFit:
     # ------------------------------------------------------------------------------- fit
 
     def fit(
-        self, theta0: np.ndarray | None = None, max_nfev: int = 60, fixed: tuple[int, ...] = ()
+        self,
+        theta0: np.ndarray | None = None,
+        max_nfev: int = 60,
+        fixed: tuple[int, ...] = (),
+        ftol: float = FIT_FTOL,
     ) -> FitState:
-        """Refine all nonlinear parameters from `theta0` (indices in `fixed` stay put)."""
+        """Refine all nonlinear parameters from `theta0` (indices in `fixed` stay put); stop
+        when a step lowers chi^2 by less than `ftol` of it."""
         theta0 = self.initial_theta() if theta0 is None else np.asarray(theta0, float).copy()
         lo, hi = self.bounds()
         theta0 = np.clip(theta0, lo + 1e-12, hi - 1e-12)
@@ -372,7 +379,7 @@ class WholePatternFit:
             hi[free],
             max_nfev=max_nfev,
             xtol=1e-6,
-            ftol=1e-7,
+            ftol=ftol,
         )
         theta = full(res.x)
         state = self.state(theta, jac=res.jac, free=free)
