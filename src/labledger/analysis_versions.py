@@ -6,5 +6,5 @@ Kept in a module that imports nothing, because the Snakefile reads it on every i
 
 CYCLING = "2"
 EIS = "2"
-XRD = "4"
+XRD = "5"
 XRD_REFERENCES = "1"

@@ -19,6 +19,7 @@ def model_and_truth(refs):
     template = WholePatternFit(Scan(TT, np.ones_like(TT), None, Wavelength(stated=True)), chosen)
     theta = template.initial_theta()
     theta[0] = 0.03
+    theta[5] = 0.06  # axial asymmetry: low-angle halves 1.3x wider at 2theta 20 deg
     # anisotropic, but not enough to swap (h00) and (00 2h) of the c ~ 2a cell
     theta[template.phases[0].lat_slice] = [0.002, 0.0025]
     theta[template.phases[1].lat_slice] = [0.001, 0.003]
@@ -60,6 +61,30 @@ def test_fit_returns_to_the_truth(model_and_truth):
     )
     assert state.theta[0] == pytest.approx(0.03, abs=0.01)
     assert state.theta[model.phases[1].po_index] == pytest.approx(0.8, abs=0.05)
+    assert state.theta[5] == pytest.approx(0.06, abs=0.01)  # the asymmetry is found
+
+
+def test_split_profile_keeps_unit_area_and_tails_to_low_angles(refs):
+    """An asymmetric line has the area of the symmetric one; below 90 deg its low-angle half
+    is the wider one (axial divergence), above 90 deg the high-angle half."""
+    tt = np.round(np.arange(5, 150.0001, 0.002), 4)
+    model = WholePatternFit(
+        Scan(tt, np.ones_like(tt), None, Wavelength(1.5406, None, 0.0, "Cu", True)),
+        [refs["LLTO_cubic"]],
+        window_fwhm=200.0,
+    )
+    sym = model.initial_theta()
+    asym = sym.copy()
+    asym[5] = 0.1
+    flat, _ = model.evaluate(sym, derivatives=False)
+    tilted, _ = model.evaluate(asym, derivatives=False)
+    assert tilted[:, 0].sum() == pytest.approx(flat[:, 0].sum(), rel=1e-3)
+    for g in model._peaks(asym, derivatives=False):
+        for pos in (g["pos"][g["pos"] < 40][0], g["pos"][g["pos"] > 110][0]):
+            near = np.abs(tt - pos) < 0.6
+            x, y = tt[near], tilted[near, 0]
+            left, right = y[x < pos].sum(), y[x > pos].sum()
+            assert (left > 1.05 * right) == (pos < 90), (pos, left, right)
 
 
 def test_binned_scan_sums_counts_and_adds_sigma_in_quadrature():

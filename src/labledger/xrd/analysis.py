@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from labledger.xrd.fit import WINDOW_FWHM, FitState, WholePatternFit
+from labledger.xrd.fit import N_SHARED, WINDOW_FWHM, FitState, WholePatternFit
 from labledger.xrd.refdata import PhaseRef, resolve_references
 from labledger.xrd.result import (
     ANALYSIS_VERSION,
@@ -124,7 +124,7 @@ class _Selector:
         """Start vector: shared and per-phase values from `base`, isotropic strains given."""
         t = model.initial_theta()
         if base is not None:
-            t[:5] = base["shared"]
+            t[:N_SHARED] = base["shared"]
         for sp in model.phases:
             name = sp.ref.name
             if base is not None and name in base["phases"]:
@@ -153,7 +153,7 @@ class _Selector:
             }
         widths = [v["width"] for v in phases.values()]
         return {
-            "shared": theta[:5].copy(),
+            "shared": theta[:N_SHARED].copy(),
             "phases": phases,
             "median_width": float(np.median(widths)),
         }

@@ -12,8 +12,14 @@ Model (2theta in degrees):
    (sin^2 t cos t), March-Dollase preferred orientation for a layered phase,
    PO = (r^2 cos^2 a + sin^2 a / r)^(-3/2) with a the angle between the plane normal and the
    stacking axis (Dollase, J. Appl. Cryst. 1986, 19, 267).
-3. Profile: area-normalised pseudo-Voigt, shared mixing eta; FWHM^2 = W + U tan^2 t +
+3. Profile: area-normalised split pseudo-Voigt, shared mixing eta; FWHM^2 = W + U tan^2 t +
    (w_p / cos t)^2 (Caglioti-like instrument terms W, U shared; w_p a per-phase size width).
+   Axial divergence makes low-angle lines tail towards low angles (and lines above 90 deg
+   towards high angles), by an amount that goes as cot 2t (Finger, Cox & Jephcoat, J. Appl.
+   Cryst. 1994, 27, 892). The split profile gives the low-angle half the FWHM H (1 + s) and the
+   high-angle half H (1 - s), each half scaled by its (1 +- s) so that the profile stays
+   continuous with unit area and mean FWHM H; s = S_MAX tanh(A cot(2t) / S_MAX) with one
+   shared asymmetry A (zero: symmetric), bounded so that no half collapses.
 4. Background: Chebyshev polynomials T_0..T_{m-1} of 2theta mapped onto [-1, 1].
 5. Linear parameters (scales S_p, background b_m) are solved by weighted linear least squares
    inside the nonlinear loop (variable projection, Golub & Pereyra 1973); the nonlinear ones
@@ -64,6 +70,12 @@ W_BOUNDS = (1e-5, 0.5)
 U_BOUNDS = (0.0, 0.5)
 SIZE_WIDTH_BOUNDS = (0.0, 1.0)
 PO_BOUNDS = (0.4, 2.5)
+# Asymmetry: the split s of the two halves saturates at S_MAX (one half then has 1.8x, the
+# other 0.2x the mean FWHM); A itself is bounded where s at 2theta = 20 deg is ~0.8 already.
+S_MAX = 0.8
+ASYMMETRY_BOUND = 0.5
+SHARED_PARAMS = ("zero_deg", "displacement_deg", "W", "U", "eta", "asymmetry")
+N_SHARED = len(SHARED_PARAMS)
 # Convergence: a step that lowers chi^2 by less than this fraction of it ends the fit.
 FIT_FTOL = 1e-7
 
@@ -105,7 +117,7 @@ class WholePatternFit:
     preferred orientation.
     """
 
-    SHARED = ("zero_deg", "displacement_deg", "W", "U", "eta")
+    SHARED = SHARED_PARAMS
 
     def __init__(
         self,
@@ -150,6 +162,7 @@ class WholePatternFit:
         t[2] = 0.004  # W: FWHM ~0.06 deg
         t[3] = 0.002
         t[4] = 0.5
+        t[5] = 0.0  # symmetric until the data ask otherwise
         for sp in self.phases:
             t[sp.width_index] = 0.03
             if sp.po_index is not None:
@@ -159,8 +172,22 @@ class WholePatternFit:
     def bounds(self) -> tuple[np.ndarray, np.ndarray]:
         lo = np.empty(self.n_theta)
         hi = np.empty(self.n_theta)
-        lo[:5] = [-ZERO_BOUND_DEG, -DISPLACEMENT_BOUND_DEG, W_BOUNDS[0], U_BOUNDS[0], 0.0]
-        hi[:5] = [ZERO_BOUND_DEG, DISPLACEMENT_BOUND_DEG, W_BOUNDS[1], U_BOUNDS[1], 1.0]
+        lo[:N_SHARED] = [
+            -ZERO_BOUND_DEG,
+            -DISPLACEMENT_BOUND_DEG,
+            W_BOUNDS[0],
+            U_BOUNDS[0],
+            0.0,
+            -ASYMMETRY_BOUND,
+        ]
+        hi[:N_SHARED] = [
+            ZERO_BOUND_DEG,
+            DISPLACEMENT_BOUND_DEG,
+            W_BOUNDS[1],
+            U_BOUNDS[1],
+            1.0,
+            ASYMMETRY_BOUND,
+        ]
         for sp in self.phases:
             for j, idx in zip(sp.free, range(sp.lat_slice.start, sp.lat_slice.stop), strict=True):
                 bound = STRAIN_BOUND if j < 3 else ANGLE_BOUND_DEG
@@ -181,7 +208,7 @@ class WholePatternFit:
 
     def _peaks(self, theta: np.ndarray, derivatives: bool = True):
         """Per-peak arrays of all phases: position, FWHM, base intensity and sensitivities."""
-        zero, disp, w_inst, u_inst, _eta = theta[:5]
+        zero, disp, w_inst, u_inst, _eta, asym = theta[:N_SHARED]
         x0, x1 = self.x[0], self.x[-1]
         out = []
         for p, sp in enumerate(self.phases):
@@ -218,6 +245,10 @@ class WholePatternFit:
                 if not np.any(keep):
                     continue
                 lp = (1 + np.cos(2 * th) ** 2) / (np.sin(th) ** 2 * cos_t)
+                # split of the halves and its derivative with respect to the asymmetry A
+                cot2 = 1.0 / np.tan(2 * np.where(ok, th, 0.25))
+                split = S_MAX * np.tanh(asym * cot2 / S_MAX)
+                dsplit = cot2 * (1 - (split / S_MAX) ** 2)
                 inten = ratio * sp.ref.f2m * lp * po
                 # d(2theta)/dd in deg per angstrom, then per free cell parameter
                 dtt_dd = np.degrees(-2 * tan_t / d)
@@ -232,6 +263,8 @@ class WholePatternFit:
                         "tan": tan_t[keep],
                         "dpos_cell": dpos_cell[:, keep],
                         "dlnpo": dlnpo[keep],
+                        "split": split[keep],
+                        "dsplit": dsplit[keep],
                         "wp": wp,
                         "k": np.nonzero(keep)[0],
                         "line": ratio,
@@ -260,30 +293,37 @@ class WholePatternFit:
         cols = np.zeros((self.n, len(self.phases)))
         parts = []
         for g in groups:
-            idx, pk = self._windows(g["pos"], g["h"])
+            # the window covers the wider half to the same number of its own FWHM
+            idx, pk = self._windows(g["pos"], g["h"] * (1 + np.abs(g["split"])))
             dx = self.x[idx] - g["pos"][pk]
-            hh = g["h"][pk]
+            # the half a point lies in: sigma +1 below the line, -1 above; q = 1 + sigma s
+            sigma = np.where(dx < 0, 1.0, -1.0)
+            q = 1 + sigma * g["split"][pk]
+            hh = g["h"][pk] * q
             u = dx / hh
             u2 = u * u
             gau = _CG / hh * np.exp(-4 * LN2 * u2)
             lor = _CL / hh / (1 + 4 * u2)
             pv = eta * lor + (1 - eta) * gau
-            amp = g["inten"][pk]
+            amp = g["inten"][pk] * q
             cols[:, g["phase"]] += np.bincount(idx, amp * pv, minlength=self.n)
             if derivatives:
                 dg_dx = gau * (-8 * LN2 * u / hh)
                 dl_dx = lor * (-8 * u / hh) / (1 + 4 * u2)
                 dg_dh = gau * (-1 + 8 * LN2 * u2) / hh
                 dl_dh = lor * (-1 + 8 * u2 / (1 + 4 * u2)) / hh
+                dpv_dh = eta * dl_dh + (1 - eta) * dg_dh  # at the half's FWHM q H
                 parts.append(
                     (
                         g,
                         idx,
                         pk,
                         amp * -(eta * dl_dx + (1 - eta) * dg_dx),  # d/dpos
-                        amp * (eta * dl_dh + (1 - eta) * dg_dh),  # d/dH
+                        amp * q * dpv_dh,  # d/dH of the base FWHM H
                         amp * (lor - gau),  # d/deta
                         amp * pv,
+                        # d/dA: sigma (pv + q H dpv/dh) ds/dA, per unit intensity x q
+                        g["inten"][pk] * sigma * (pv + hh * dpv_dh) * g["dsplit"][pk],
                     )
                 )
         self._cache_key, self._cache = key, (cols, parts)
@@ -329,7 +369,7 @@ class WholePatternFit:
         scales = c[:n_ph]
         n = self.n
         dp = np.zeros((n_ph, n, self.n_theta))
-        for g, idx, pk, a_pos, a_h, a_eta, a_val in parts:
+        for g, idx, pk, a_pos, a_h, a_eta, a_val, a_asym in parts:
             sp = self.phases[g["phase"]]
             d = dp[g["phase"]]
             h, cos_t, tan_t = g["h"][pk], g["cos"][pk], g["tan"][pk]
@@ -338,6 +378,7 @@ class WholePatternFit:
             d[:, 2] += np.bincount(idx, a_h / (2 * h), minlength=n)
             d[:, 3] += np.bincount(idx, a_h * tan_t**2 / (2 * h), minlength=n)
             d[:, 4] += np.bincount(idx, a_eta, minlength=n)
+            d[:, 5] += np.bincount(idx, a_asym, minlength=n)
             for m, col in enumerate(range(sp.lat_slice.start, sp.lat_slice.stop)):
                 d[:, col] += np.bincount(idx, a_pos * g["dpos_cell"][m][pk], minlength=n)
             d[:, sp.width_index] += np.bincount(idx, a_h * g["wp"] / (cos_t**2 * h), minlength=n)

@@ -258,6 +258,7 @@ def build_result(
             "W_deg2": float(state.theta[2]),
             "U_deg2": float(state.theta[3]),
             "eta": float(state.theta[4]),
+            "asymmetry": float(state.theta[5]),
             "background_terms": int(model.bg.shape[1]),
         },
         rwp=rwp,

@@ -25,6 +25,7 @@ import numpy as np
 
 from labledger.xrd.fit import (
     ANGLE_BOUND_DEG,
+    ASYMMETRY_BOUND,
     DISPLACEMENT_BOUND_DEG,
     PO_BOUNDS,
     SIZE_WIDTH_BOUNDS,
@@ -101,13 +102,14 @@ def phase_at_bounds(model: WholePatternFit, state: FitState, name: str) -> list[
 
 
 def shared_at_bounds(state: FitState) -> list[str]:
-    """Shared profile parameters (zero, displacement, W, U, eta) at a bound."""
+    """Shared profile parameters (zero, displacement, W, U, eta, asymmetry) at a bound."""
     limits = (
         ("zero shift", -ZERO_BOUND_DEG, ZERO_BOUND_DEG),
         ("displacement", -DISPLACEMENT_BOUND_DEG, DISPLACEMENT_BOUND_DEG),
         ("W", *W_BOUNDS),
         ("U", *U_BOUNDS),
         ("eta", 0.0, 1.0),
+        ("asymmetry", -ASYMMETRY_BOUND, ASYMMETRY_BOUND),
     )
     out = []
     for i, (what, lo, hi) in enumerate(limits):
