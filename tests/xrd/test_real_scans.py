@@ -210,7 +210,7 @@ def test_cli_says_no_listed_phase_with_exit_status_0():
     res = CliRunner().invoke(app, ["analyze", str(REAL / "datalab" / "example_bmb.xye")])
     assert res.exit_code == 0, res.output
     assert "no listed phase explains this scan" in res.output
-    assert "Ka1 0.414581 A, stated in the file" in res.output
+    assert "Ka1 0.414581 A only (no Ka2), stated in the file" in res.output
 
 
 def test_database_rows_of_an_unexplained_scan(results):

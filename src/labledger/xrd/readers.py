@@ -175,7 +175,8 @@ def wavelength_from(
         return Wavelength()
     if ratio is None:
         ratio = CU_KA2_RATIO if ka2 else 0.0
-    if ka2 is None or ka2 <= 0 or ratio <= 0:  # monochromatic: the ratio means nothing
+    # monochromatic: no Ka2, a ratio of 0, or a "Ka2" equal to Ka1 (as synchrotron files say)
+    if ka2 is None or ka2 <= 0 or ratio <= 0 or abs(ka2 - ka1) < 1e-6:
         ka2, ratio = None, 0.0
     return Wavelength(float(ka1), ka2 and float(ka2), float(ratio), anode, True)
 

@@ -215,6 +215,8 @@ def wavelength_note(scan: Scan) -> str:
     line = f"Ka1 {wl.ka1_a:g} A"
     if wl.ka2_a:
         line += f", Ka2 {wl.ka2_a:g} A ratio {wl.ka2_ratio:g}"
+    else:
+        line += " only (no Ka2)"
     if wl.stated:
         return f"{line}, stated in the file"
     given = scan.metadata.get("wavelength_given")

@@ -62,18 +62,26 @@ def write_xrdml(
     wl = wavelength or Wavelength()
     tt = np.asarray(two_theta, dtype=float)
     comment = "".join(f"<entry>{h}</entry>" for h in header_lines)
-    ka2 = wl.ka2_a or wl.ka1_a
+    # "K-Alpha": the Ka1 + Ka2 doublet; "K-Alpha 1": a Ka1 monochromator (no Ka2 listed)
+    doublet = bool(wl.ka2_a) and wl.ka2_ratio > 0
+    used = (
+        f"""    <usedWavelength intended="K-Alpha">
+      <kAlpha1 unit="Angstrom">{wl.ka1_a:.6f}</kAlpha1>
+      <kAlpha2 unit="Angstrom">{wl.ka2_a:.6f}</kAlpha2>
+      <kBeta unit="Angstrom">1.392250</kBeta>
+      <ratioKAlpha2KAlpha1>{wl.ka2_ratio:.4f}</ratioKAlpha2KAlpha1>
+    </usedWavelength>"""
+        if doublet
+        else f"""    <usedWavelength intended="K-Alpha 1">
+      <kAlpha1 unit="Angstrom">{wl.ka1_a:.6f}</kAlpha1>
+    </usedWavelength>"""
+    )
     text = f"""<?xml version="1.0" encoding="UTF-8"?>
 <xrdMeasurements xmlns="http://www.xrdml.com/XRDMeasurement/1.5" status="Completed">
   <comment>{comment}</comment>
   <sample type="To be analyzed"><id>{sample}</id><name>{sample}</name></sample>
   <xrdMeasurement measurementType="Scan" status="Completed">
-    <usedWavelength intended="K-Alpha 1">
-      <kAlpha1 unit="Angstrom">{wl.ka1_a:.6f}</kAlpha1>
-      <kAlpha2 unit="Angstrom">{ka2:.6f}</kAlpha2>
-      <kBeta unit="Angstrom">1.392250</kBeta>
-      <ratioKAlpha2KAlpha1>{wl.ka2_ratio:.4f}</ratioKAlpha2KAlpha1>
-    </usedWavelength>
+{used}
     <incidentBeamPath><xRayTube><anodeMaterial>{wl.anode or "Cu"}</anodeMaterial></xRayTube>
     </incidentBeamPath>
     <scan appendNumber="0" mode="Continuous" scanAxis="Gonio" status="Completed">

@@ -34,9 +34,19 @@ def read_xrdml(path: Path, data: bytes) -> list[Scan]:
     anode = None
     for el in by_tag.get("anodeMaterial", []):
         anode = (el.text or "").strip() or None
-    wl = wavelength_from(
-        first_float("kAlpha1"), first_float("kAlpha2"), first_float("ratioKAlpha2KAlpha1"), anode
-    )
+    used = by_tag.get("usedWavelength", [])
+    intended = (used[0].get("intended") or "").strip() if used else ""
+    if intended == "K-Alpha 1":
+        # a Ka1 monochromator: the file still lists Ka2 and its ratio, but they did not reach
+        # the sample ("K-Alpha" is the Ka1 + Ka2 doublet)
+        wl = wavelength_from(first_float("kAlpha1"), None, 0.0, anode)
+    else:
+        wl = wavelength_from(
+            first_float("kAlpha1"),
+            first_float("kAlpha2"),
+            first_float("ratioKAlpha2KAlpha1"),
+            anode,
+        )
     scans = by_tag.get("scan", [])
     if not scans:
         raise InputFileError(path, "no <scan> element; expected one measured scan")
