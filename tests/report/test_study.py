@@ -7,8 +7,9 @@ from pathlib import Path
 import numpy as np
 
 from labledger.config import load_config
+from labledger.cycling.knee import knee_cycle
 from labledger.report.data import load_report_data
-from labledger.report.study import TOL_CE_PCT, knee_cycle, study_table
+from labledger.report.study import TOL_CE_PCT, study_table
 
 
 def test_demo_data_reproduces_every_headline(lab: Path) -> None:
@@ -43,6 +44,20 @@ def test_a_changed_number_is_flagged(lab: Path) -> None:
             e["charge_transfer_r_ohm"] = 320.0  # outside ~250 ohm +-10 %
     row = next(r for r in study_table(config, data) if r.experiment.endswith("pristine"))
     assert row.within is False and row.difference == 70.0
+
+
+def test_cycle_life_is_the_cell_analysis_one(lab: Path) -> None:
+    """The study shows the cycle life the cell analysis stored (cell_figures), not its own."""
+    config = load_config(lab / "config.yaml")
+    data = load_report_data(config, history=False)
+    life_row = ("full cell NCM622, N/P 4, LLTO@CNT", "cycles above 80 % retention")
+    row = next(r for r in study_table(config, data) if (r.experiment, r.quantity) == life_row)
+    cell = next(c for c in data.cells if c["cell_id"] == row.cells[0])
+    stored = cell["cycle_life"] or cell["cycle_life_censored_at"]
+    assert stored is not None and row.reproduced == stored
+    cell["cycle_life"], cell["cycle_life_censored_at"] = 120, None
+    row = next(r for r in study_table(config, data) if (r.experiment, r.quantity) == life_row)
+    assert row.reproduced == 120 and row.within is False and row.reproduced_text == "120 cycles"
 
 
 def test_knee_of_two_lines() -> None:

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from labledger.config import Config
+from labledger.cycling.knee import knee_cycle
 from labledger.report.data import ReportData, cell_cycles
 from labledger.report.pages import QUANTITIES, quantity_text
 
@@ -33,10 +34,6 @@ TOL_RETENTION_PCT = 0.5
 TOL_APPROX_REL = 0.10
 #: "No notable nucleation overpotential": below a tenth of bare Cu's published 100 mV.
 NOT_NOTABLE_MV = 10.0
-#: Full-cell cycle life threshold (Severson et al., Nat. Energy 2019): 80 % retention.
-LIFE_RETENTION = 0.80
-#: Fewest cycles on each side of a knee in the two-line fit of retention vs cycle.
-KNEE_MIN_SEGMENT = 5
 
 
 @dataclass(frozen=True)
@@ -93,30 +90,6 @@ class StudyRow:
 
 def _close(value: float | None, published: float, tol: float) -> bool | None:
     return None if value is None else abs(value - published) <= tol + 1e-12
-
-
-def knee_cycle(cycles: list[int], retention: list[float]) -> int | None:
-    """Last cycle before the slope changes: the breakpoint of the best two-line fit.
-
-    1. For every split k (at least KNEE_MIN_SEGMENT cycles each side) fit a straight line to
-       retention vs cycle on each side by least squares.
-    2. Return the cycle at the split with the smallest total squared residual.
-    """
-    x = np.asarray(cycles, float)
-    y = np.asarray(retention, float)
-    ok = np.isfinite(y)
-    x, y = x[ok], y[ok]
-    if len(x) < 2 * KNEE_MIN_SEGMENT:
-        return None
-    best, best_sse = None, np.inf
-    for k in range(KNEE_MIN_SEGMENT, len(x) - KNEE_MIN_SEGMENT + 1):
-        sse = 0.0
-        for xs, ys in ((x[:k], y[:k]), (x[k:], y[k:])):
-            coef = np.polyfit(xs, ys, 1)
-            sse += float(np.sum((np.polyval(coef, xs) - ys) ** 2))
-        if sse < best_sse:
-            best, best_sse = int(x[k - 1]), sse
-    return best
 
 
 def _match(cells: list[dict], **want: Any) -> list[dict]:
@@ -298,20 +271,24 @@ def study_table(config: Config, data: ReportData) -> list[StudyRow]:
         published=250.0,
         published_text="stable > 250 cycles",
         tolerance=None,
-        method="first cycle with retention < 80 % (Severson et al. 2019); none: all cycles",
+        method="first cycle after the reference with retention < 80 % (Severson et al. 2019); "
+        "none: all cycles",
     )
     if found:
+        # the cell analysis' cycle life (labledger.cycling.fullcell), censored when retention
+        # stayed above 80 % for every cycle measured
         c = found[0]
-        life = _life(cyc[c["cell_id"]])
+        life, censored = c["cycle_life"], c["cycle_life_censored_at"]
+        shown = life if life is not None else censored
         out.append(
             StudyRow(
                 **base,
-                reproduced=float(life),
+                reproduced=None if shown is None else float(shown),
                 reproduced_text=(
-                    f"all {_fmt(life, 'cycles')}" if life >= c["n_cycles"] else _fmt(life, "cycles")
+                    f"all {_fmt(censored, 'cycles')}" if life is None else _fmt(life, "cycles")
                 ),
                 cells=(c["cell_id"],),
-                within=life > 250,
+                within=None if shown is None else shown > 250,
             )
         )
     else:
@@ -389,14 +366,6 @@ class _Cycles(dict):
     def __missing__(self, cell_id: str) -> list[dict]:
         self[cell_id] = cell_cycles(self.config, [cell_id])[cell_id]
         return self[cell_id]
-
-
-def _life(rows: list[dict]) -> int:
-    """First cycle below LIFE_RETENTION, or the number of cycles when none is."""
-    for r in rows:
-        if r["retention"] is not None and r["retention"] < LIFE_RETENTION:
-            return int(r["cycle"])
-    return len(rows)
 
 
 def _fmt(value: float | None, quantity: str) -> str:
