@@ -153,7 +153,7 @@ def main() -> None:
 
     # 3. accuracy on xrayutilities mixtures
     from labledger.xrd.analysis import analyze_scan
-    from labledger.xrd.refdata import resolve_references
+    from labledger.xrd.refcache import resolve_references
     from labledger.xrd.validation import simulate_mixture
 
     all_phases = default_phases()

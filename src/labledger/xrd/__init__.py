@@ -4,7 +4,7 @@ Public API (import from the submodules; this package imports nothing heavy):
 - `readers.read_scan(path) -> scan.Scan` for .xy/.xye/.csv/.txt/.dat, .xrdml, .ras, .brml, .raw
 - `phases.default_phases()`, `phases.candidate_phases(["NAME=path.cif", ...], only)`
 - `references.build_references(phases, out)` (pymatgen; run once, e.g. by a workflow rule)
-- `refdata.resolve_references(phases, references_file_or_None) -> {name: PhaseRef}`
+- `refcache.resolve_references(phases, references_file_or_None) -> {name: PhaseRef}`
 - `analysis.analyze_scan(scan, refs) -> XrdResult`, `analysis.analyze_file(path, phases,
   references)`; `XrdResult.to_dict()` is plain JSON (`result`), with a `verdict`
   (`verdict.make_verdict`: explained, or "no listed phase explains this scan" with the

@@ -66,7 +66,8 @@ def demo_two_theta() -> np.ndarray:
 def _simulate(wt: dict[str, float], llto_strain: float, width: float, rng) -> np.ndarray:
     from labledger.xrd.fit import WholePatternFit
     from labledger.xrd.phases import default_phases
-    from labledger.xrd.refdata import cell_volume, resolve_references
+    from labledger.xrd.refcache import resolve_references
+    from labledger.xrd.refdata import cell_volume
 
     tt = demo_two_theta()
     phases = default_phases()
