@@ -84,8 +84,9 @@ def publish_all_provenance(config: Config, out: Path) -> Published:
 def publish_provenance(config: Config, out: Path) -> Published:
     """Export the runs of the ingests since the previous export under `out/runs/`, and render
     again the pages of the records they touched (everything on a first export)."""
-    from labledger.db.engine import make_engine, require_database
+    from labledger.db.engine import make_engine
     from labledger.db.provenance_query import all_records, records_prefix, runs_where
+    from labledger.db.schema import require_database
 
     url = config.database_url
     require_database(url)
