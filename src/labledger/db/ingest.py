@@ -35,7 +35,6 @@ from labledger.db.engine import (
     make_engine,
     views_sql,
 )
-from labledger.db.gitinfo import git_blob_id, git_state
 from labledger.db.record_tables import KIND_TABLES
 from labledger.db.results import load_results, result_tables
 from labledger.db.schema import prepare_for_write
@@ -49,6 +48,7 @@ from labledger.db.tables import (
     metadata,
 )
 from labledger.errors import DatabaseError, Problem, RecordsInvalid
+from labledger.gitinfo import git_blob_id, git_state
 from labledger.hashing import sha256_file
 from labledger.records.fields import RefTo
 from labledger.records.introspect import marked_fields, marker_of
