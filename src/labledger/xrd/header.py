@@ -13,7 +13,7 @@ from xml.etree import ElementTree
 import numpy as np
 
 from labledger.errors import InputFileError
-from labledger.xrd.formats import TEXT_FORMATS, binary_problem
+from labledger.formats.xrd import TEXT_FORMATS, binary_problem
 from labledger.xrd.scan import ANODE_LINES_A, CU_KA2_RATIO, Scan, Wavelength
 
 # A scan needs enough points to fit a background and a few peaks.

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from labledger.errors import InputFileError
-from labledger.xrd.formats import FORMATS, identify
+from labledger.formats.xrd import FORMATS, identify
 from labledger.xrd.header import (
     check_wavelength,
     checked_scan,
