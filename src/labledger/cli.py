@@ -299,7 +299,7 @@ def schema(
 
     Example: labledger schema --check
     """
-    from labledger.records.schema_export import schema_drift, write_schema
+    from labledger.db.schema_export import schema_drift, write_schema
 
     folder = out or _config(ctx).root / "schema"
     if check_only:
