@@ -27,7 +27,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy.engine import make_url
 from typer.testing import CliRunner
 
-from labledger.db.cli import app as db_app
+from labledger.cli.db import app as db_app
 from labledger.db.engine import sqlite_path, view_statements
 from labledger.db.ingest import ingest, models_fingerprint
 from labledger.db.schema import (

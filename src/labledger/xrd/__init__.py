@@ -9,8 +9,8 @@ Public API (import from the submodules; this package imports nothing heavy):
   references)`; `XrdResult.to_dict()` is plain JSON (`result`), with a `verdict`
   (`verdict.make_verdict`: explained, or "no listed phase explains this scan" with the
   unexplained peaks and no weight fractions)
-- `plot.plot_result(result, "fit.svg")`, `demo.write_demo_scans(raw_dir) -> [DemoScan]`
-- CLI: `labledger.xrd.cli.app` (`python -m labledger.xrd.cli analyze|references|demo`)
+- `plot.plot_result(result, "fit.svg")`; the demo scans are `labledger.demo.xrd`
+- CLI: `labledger.cli.xrd.app` (`python -m labledger.cli.xrd analyze|references|demo`)
 
 Per-scan work is small dense linear algebra on tall, thin matrices (3,500 x ~20), for which
 OpenBLAS threads cost far more than they save (measured on a shared 2-core machine: a 3,500 x 14

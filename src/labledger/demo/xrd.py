@@ -111,6 +111,7 @@ def write_demo_scans(raw_dir: Path) -> list[DemoScan]:
         record = f"XRD-{i:03d}"
         name = record + suffix
         truth = ", ".join(f"{k} {v:g} wt %" for k, v in wt.items())
+        # the generator's first module name, so that the committed demo scans stay byte-identical
         header = [
             f"SYNTHETIC demo scan {record} of batch {batch}, made by labledger.xrd.demo "
             f"(seed {SEED + i}); not a measurement.",
