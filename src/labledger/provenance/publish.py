@@ -289,7 +289,8 @@ def _write_documents(
     Valid by construction: tests check the documents with `check_prov_document`, which
     round-trips them through PROV-N and costs seconds per thousand runs.
     """
-    from labledger.provenance.export import prov_document, write_ro_crate
+    from labledger.provenance.ro_crate import write_ro_crate
+    from labledger.provenance.w3c_prov import prov_document
 
     out.mkdir(parents=True, exist_ok=True)
     doc = prov_document(runs)  # built once for both serialisations
