@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from labledger.cycling import analyze_cycling, read_cycling
-from labledger.cycling.synthetic import Segment, build_table, write_generic_csv, write_land_csv
+from labledger.demo.cycling_synthetic import Segment, build_table, write_generic_csv, write_land_csv
 
 CYCLES, POINTS_PER_STEP, REPEATS = 400, 150, 3
 

@@ -20,14 +20,14 @@ from pathlib import Path
 import numpy as np
 from impedance.models.circuits import CustomCircuit
 
-from labledger.eis.circuit import Circuit
-from labledger.eis.demo import (
+from labledger.demo.eis import (
     demo_frequencies,
     demo_spectra,
     pellet_parameters,
     record_seed,
     synthetic_Z,
 )
+from labledger.eis.circuit import Circuit
 from labledger.eis.fit import fit_circuit, initial_guesses
 from labledger.eis.readers import read_spectrum
 

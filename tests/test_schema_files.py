@@ -8,7 +8,7 @@ from pathlib import Path
 import jsonschema
 import yaml
 
-from labledger.records.schema_export import schema_drift
+from labledger.db.schema_export import schema_drift
 
 REPO = Path(__file__).resolve().parents[1]
 

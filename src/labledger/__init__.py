@@ -19,12 +19,9 @@ def __getattr__(name: str) -> str:
     # `__version__` on first use: importlib.metadata costs ~40 ms of every command's start-up
     if name != "__version__":
         raise AttributeError(f"module 'labledger' has no attribute {name!r}")
-    from importlib.metadata import PackageNotFoundError, version
+    from labledger.version import labledger_version
 
-    try:
-        value = version("labledger")
-    except PackageNotFoundError:  # running from a source tree without installing
-        value = "0+unknown"
+    value = labledger_version()
     globals()["__version__"] = value
     return value
 

@@ -21,9 +21,9 @@ from labledger.atomic import write_text_atomic
 
 def code_fingerprint(package_dir: Path) -> str:
     """sha256 of labledger's version and every file of `package_dir` (sources, templates)."""
-    from labledger import __version__
+    from labledger.version import labledger_version
 
-    digest = hashlib.sha256(__version__.encode())
+    digest = hashlib.sha256(labledger_version().encode())
     for path in sorted(package_dir.rglob("*")):
         if path.is_file() and "__pycache__" not in path.parts:
             digest.update(path.relative_to(package_dir).as_posix().encode())

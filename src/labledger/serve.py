@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from labledger.config import Config
-from labledger.db.engine import display_url, require_database, sqlite_path, view_descriptions
+from labledger.db.engine import display_url, sqlite_path, view_descriptions
+from labledger.db.schema import require_database
 from labledger.errors import LabledgerError
 
 #: URL path the report folder is served under.

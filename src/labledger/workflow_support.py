@@ -7,8 +7,6 @@ costs seconds on every invocation), so the rules find records by folder and read
 
 from __future__ import annotations
 
-import hashlib
-import os
 import re
 import zlib
 from collections.abc import Iterable
@@ -74,27 +72,3 @@ def shard_members(record_ids: Iterable[str], shards: int) -> list[list[str]]:
     for rid in sorted(record_ids):
         out[shard_of(rid, shards)].append(rid)
     return out
-
-
-def database_identity(configured_url: str | None, results_dir: str) -> str:
-    """A digest of the database the jobs write: $LABLEDGER_DATABASE_URL, else config.yaml's
-    `database_url`, else the SQLite file in `results_dir`. When that SQLite file is gone, the
-    ingest's stamp goes too, so the next run builds the database again."""
-    from labledger.config import DATABASE_URL_ENV
-
-    url = os.environ.get(DATABASE_URL_ENV) or configured_url
-    if not url:
-        stamp = Path(results_dir, "ingest.done")
-        if stamp.exists() and not Path(results_dir, "labledger.db").exists():
-            stamp.unlink()
-        return "default"
-    return hashlib.sha256(url.encode("utf-8")).hexdigest()[:16]
-
-
-def shown_database(configured_url: str | None, results_dir: str) -> str:
-    """The database the jobs write, fit for a message (no password)."""
-    from labledger.config import DATABASE_URL_ENV
-    from labledger.db.engine import display_url
-
-    url = os.environ.get(DATABASE_URL_ENV) or configured_url
-    return display_url(url) if url else f"{results_dir}/labledger.db"

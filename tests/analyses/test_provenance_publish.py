@@ -8,8 +8,8 @@ from rocrate.rocrate import ROCrate
 
 from labledger.analyses import analyze_record
 from labledger.db.ingest import ingest
-from labledger.provenance.export import check_prov_document
 from labledger.provenance.publish import publish_provenance
+from labledger.provenance.w3c_prov import check_prov_document
 
 
 def test_publish_validates_and_links_batch_pages(project, cli) -> None:

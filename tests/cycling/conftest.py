@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from labledger.cycling.synthetic import Segment, build_table, write_generic_csv
+from labledger.demo.cycling_synthetic import Segment, build_table, write_generic_csv
 
 
 @dataclass

@@ -7,8 +7,8 @@ import json
 import numpy as np
 from typer.testing import CliRunner
 
-from labledger.cycling.cli import app
-from labledger.cycling.synthetic import build_table, write_generic_csv
+from labledger.cli.cycling import app
+from labledger.demo.cycling_synthetic import build_table, write_generic_csv
 
 runner = CliRunner()
 
@@ -34,7 +34,7 @@ def test_analyze_window_and_human_summary(half_record):
 
 
 def test_full_cell_json_states_reference(tmp_path):
-    from labledger.cycling.synthetic import Segment
+    from labledger.demo.cycling_synthetic import Segment
 
     segs = []
     for i in range(10):

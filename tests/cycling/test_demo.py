@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from labledger.cycling import analyze_cycling
-from labledger.cycling.demo import AREA_CM2, write_demo_cycling
+from labledger.demo.cycling import AREA_CM2, write_demo_cycling
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,12 @@ import numpy as np
 import pytest
 
 from labledger.cycling import CyclingAnalysisError, analyze_cycling
-from labledger.cycling.synthetic import Segment, build_table, write_arbin_csv, write_generic_csv
+from labledger.demo.cycling_synthetic import (
+    Segment,
+    build_table,
+    write_arbin_csv,
+    write_generic_csv,
+)
 
 
 def _full_record(q_ch, q_dis, charge_mA=0.452, discharge_mA=1.13):

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from labledger.cycling import CyclingAnalysisError, analyze_cycling, read_cycling
-from labledger.cycling.synthetic import Segment, build_table, write_generic_csv
+from labledger.demo.cycling_synthetic import Segment, build_table, write_generic_csv
 
 
 def test_ce_per_cycle_and_window_means(half_record):

@@ -8,7 +8,7 @@ import pytest
 
 from labledger.cycling import read_cycling
 from labledger.cycling.columns import recognise, split_header
-from labledger.cycling.synthetic import (
+from labledger.demo.cycling_synthetic import (
     Segment,
     build_table,
     write_arbin_csv,

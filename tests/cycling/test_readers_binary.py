@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from labledger.cycling import analyze_cycling, read_cycling
-from labledger.cycling.synthetic import Segment, build_table
+from labledger.demo.cycling_synthetic import Segment, build_table
 from labledger.errors import InputFileError
 from support.biologic_mpr import gcpl_columns, write_mpr
 from support.neware_nda import records_from_table, write_nda, write_ndax

@@ -20,10 +20,10 @@ from sqlalchemy import text
 from typer.testing import CliRunner
 
 from labledger.analyses import analyze_record
+from labledger.cli.backup import export_command, import_command
 from labledger.config import DATABASE_URL_ENV, load_config
 from labledger.db import backup
-from labledger.db.backup import export_database, import_database
-from labledger.db.backup_cli import export_command, import_command
+from labledger.db.backup import dump, export_database, import_database
 from labledger.db.engine import make_engine, sqlite_path
 from labledger.db.ingest import ingest
 from labledger.db.result_tables import AnalysisRun
@@ -361,7 +361,7 @@ def test_failed_export_leaves_the_earlier_file_and_no_partial_one(
         yield from ()
         raise DatabaseError("disk on fire")
 
-    monkeypatch.setattr(backup, "_rows", broken)
+    monkeypatch.setattr(dump, "_rows", broken)
     with pytest.raises(DatabaseError, match="disk on fire"):
         export_database(ledger.database_url, path)
     assert path.read_bytes() == b"earlier backup"

@@ -27,8 +27,8 @@ from alembic.migration import MigrationContext
 from sqlalchemy.engine import make_url
 from typer.testing import CliRunner
 
-from labledger.db.cli import app as db_app
-from labledger.db.engine import require_database, sqlite_path, view_statements
+from labledger.cli.db import app as db_app
+from labledger.db.engine import sqlite_path, view_statements
 from labledger.db.ingest import ingest, models_fingerprint
 from labledger.db.schema import (
     PRE_ALEMBIC_REVISION,
@@ -39,6 +39,7 @@ from labledger.db.schema import (
     include_in_migrations,
     managed_metadata,
     managed_tables,
+    require_database,
     scripts_head,
     upgrade,
 )

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from labledger.eis.demo import demo_frequencies, pellet_parameters, synthetic_Z
+from labledger.demo.eis import demo_frequencies, pellet_parameters, synthetic_Z
 
 SYNTH = "SYNTHETIC test data made by tests/eis/conftest.py"
 PELLET = "p(R1,CPE1)-p(R2,CPE2)-CPE3"

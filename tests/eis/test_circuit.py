@@ -101,7 +101,7 @@ def test_importing_the_library_stays_light():
     import sys
 
     code = (
-        "import sys, labledger.eis, labledger.eis.cli\n"
+        "import sys, labledger.eis, labledger.cli.eis\n"
         "heavy = [m for m in ('matplotlib', 'pandas', 'altair') if m in sys.modules]\n"
         "print(','.join(heavy))"
     )

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from labledger.eis.cli import app
-from labledger.eis.demo import write_demo_spectra
+from labledger.cli.eis import app
+from labledger.demo.eis import write_demo_spectra
 
 REAL = Path(__file__).parent / "real"
 

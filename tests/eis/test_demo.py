@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from labledger.demo.eis import EA_BULK_EV, write_demo_spectra
 from labledger.eis.analysis import analyze_spectrum
 from labledger.eis.arrhenius import arrhenius
-from labledger.eis.demo import EA_BULK_EV, write_demo_spectra
 from labledger.eis.readers import read_spectrum
 
 

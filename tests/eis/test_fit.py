@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from labledger.demo.eis import PELLET, synthetic_Z
 from labledger.eis.analysis import Geometry, analyze_spectrum
-from labledger.eis.demo import PELLET, synthetic_Z
 from labledger.eis.fit import fit_circuit
 from labledger.eis.spectrum import Spectrum
 
@@ -50,7 +50,7 @@ def test_bulk_above_window_is_not_determined_and_total_within_1_percent(sb, st, 
 
 def test_fallback_circuit_is_used_when_bulk_arc_is_far_above_the_window(h):
     # bulk apex ~1 GHz: the spectrum starts on the real axis; R1-p(R2,CPE2)-CPE3 suffices
-    from labledger.eis import demo
+    from labledger.demo import eis as demo
 
     params, _ = demo.pellet_parameters(0.1, 5e-5)
     f = demo.demo_frequencies()
@@ -104,7 +104,7 @@ def test_uncertainties_are_of_the_size_of_the_errors(h):
 
 
 def test_no_geometry_reports_resistances_only(h):
-    from labledger.eis.demo import ELECTRODE_CIRCUIT
+    from labledger.demo.eis import ELECTRODE_CIRCUIT
 
     f = np.logspace(np.log10(7e6), -1, 60)
     z = synthetic_Z(ELECTRODE_CIRCUIT, [3.0, 250.0, 2e-5, 0.85, 40.0], f, 0.005, 4)

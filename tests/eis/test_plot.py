@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from labledger.demo.eis import PELLET
 from labledger.eis.analysis import analyze_spectrum
-from labledger.eis.demo import PELLET
 from labledger.eis.plot import nyquist_plot
 from labledger.eis.spectrum import Spectrum
 

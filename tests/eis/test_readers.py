@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from labledger.eis.demo import write_mpt
+from labledger.demo.eis import write_mpt
 from labledger.eis.readers import read_spectrum
 from labledger.errors import InputFileError
 

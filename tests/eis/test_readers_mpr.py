@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from labledger.demo.eis import PELLET
 from labledger.eis import analyze_spectrum, read_spectrum
-from labledger.eis.demo import PELLET
 from labledger.errors import InputFileError
 from support.biologic_mpr import gcpl_columns, peis_columns, write_mpr
 

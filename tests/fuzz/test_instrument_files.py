@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from fuzz.mutations import clear_error_or_result, fuzz_settings, mutated, seed_head
 from labledger.cycling import read_cycling
-from labledger.cycling.synthetic import Segment, build_table, write_land_xlsx
+from labledger.demo.cycling_synthetic import Segment, build_table, write_land_xlsx
 from labledger.eis import read_spectrum
 from labledger.errors import InputFileError
 from labledger.xrd.bruker_raw import write_bruker_raw

@@ -22,7 +22,7 @@ from prov.model import (
 )
 
 from labledger.errors import LabledgerError
-from labledger.provenance.export import (
+from labledger.provenance.w3c_prov import (
     check_prov_document,
     prov_document,
     prov_json,

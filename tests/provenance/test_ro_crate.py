@@ -10,7 +10,7 @@ import pytest
 from rocrate.rocrate import ROCrate
 
 from labledger.errors import InputFileError, LabledgerError
-from labledger.provenance.export import (
+from labledger.provenance.ro_crate import (
     PROCESS_RUN_CRATE,
     WORKFLOW_RUN_CONTEXT,
     write_ro_crate,

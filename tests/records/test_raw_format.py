@@ -37,7 +37,8 @@ def test_real_instrument_files_pass(kind: str, path: Path) -> None:
 
 
 def test_the_check_knows_the_suffixes_the_readers_read() -> None:
-    from labledger.cycling import formats, readers
+    from labledger.cycling import readers
+    from labledger.formats import cycling as formats
 
     assert set(readers._READERS) == set(formats.SUFFIXES)
 

@@ -220,7 +220,7 @@ def peis_columns(frequency_Hz: np.ndarray, Z: np.ndarray, cycle: int = 0) -> dic
 
 def gcpl_columns(frame, cycle_offset: int = 0) -> dict[str, np.ndarray]:
     """The columns of an EC-Lab GCPL record from a point table with time_s, cycle, step,
-    current_mA, voltage_V (as `labledger.cycling.synthetic.build_table` makes).
+    current_mA, voltage_V (as `labledger.demo.cycling_synthetic.build_table` makes).
 
     Like EC-Lab, the record starts with a point at time 0 (the first step's current and voltage,
     no charge yet), so it holds one row more than `frame`. `cycle number` is the table's cycle

@@ -77,7 +77,7 @@ COLUMNS = (
 
 def records_from_table(frame: pd.DataFrame, start: datetime = datetime(2025, 3, 1, 9, 30)):
     """Neware records from a point table (time_s, cycle, step, current_mA, voltage_V,
-    capacity_mAh as `labledger.cycling.synthetic.build_table` makes): status from the sign of
+    capacity_mAh as `labledger.demo.cycling_synthetic.build_table` makes): status from the sign of
     the current, Step_Index the step's position within its cycle, capacity and energy counters
     that restart at each step (as BTS records them), step time since the end of the previous
     step, timestamps `start` + time_s."""

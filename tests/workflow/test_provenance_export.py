@@ -13,8 +13,8 @@ from rocrate.rocrate import ROCrate
 from labledger.analyses import analyze_record
 from labledger.config import DATABASE_URL_ENV
 from labledger.db.ingest import ingest
-from labledger.provenance.export import check_prov_document
 from labledger.provenance.publish import INDEX, LATEST, publish_provenance
+from labledger.provenance.w3c_prov import check_prov_document
 from support.databases import backend, postgres_database
 
 

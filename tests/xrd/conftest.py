@@ -35,6 +35,6 @@ def references_file(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def refs(references_file):
-    from labledger.xrd.refdata import resolve_references
+    from labledger.xrd.refcache import resolve_references
 
     return resolve_references(default_phases(), references_file)

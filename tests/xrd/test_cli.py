@@ -10,7 +10,7 @@ import sys
 import numpy as np
 from typer.testing import CliRunner
 
-from labledger.xrd.cli import app
+from labledger.cli.xrd import app
 from labledger.xrd.phases import PHASE_DIR
 from labledger.xrd.writers import write_xy
 
@@ -18,7 +18,7 @@ runner = CliRunner()
 
 
 def test_analyze_json_with_renamed_phase(tmp_path, references_file, refs):
-    from labledger.xrd.demo import write_demo_scans
+    from labledger.demo.xrd import write_demo_scans
 
     scans = write_demo_scans(tmp_path)
     cif = tmp_path / "myrp.cif"
@@ -46,7 +46,7 @@ def test_analyze_json_with_renamed_phase(tmp_path, references_file, refs):
 
 def test_analyze_human_summary_with_references(tmp_path, references_file):
     tt = np.round(np.arange(10, 80.0001, 0.02), 4)
-    from labledger.xrd.demo import _simulate  # same generator as the demo scans
+    from labledger.demo.xrd import _simulate  # same generator as the demo scans
 
     counts = _simulate({"LLTO_tetragonal": 100.0}, 0.0, 0.03, np.random.default_rng(5))
     f = write_xy(tmp_path / "one.xy", tt, counts, header_lines=["synthetic"])
@@ -76,7 +76,7 @@ def test_references_command(tmp_path):
 
 def test_runs_as_module(tmp_path):
     res = subprocess.run(
-        [sys.executable, "-m", "labledger.xrd.cli", "analyze", str(tmp_path / "x.foo")],
+        [sys.executable, "-m", "labledger.cli.xrd", "analyze", str(tmp_path / "x.foo")],
         capture_output=True,
         text=True,
     )

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from labledger.demo.xrd import write_demo_scans
 from labledger.xrd.analysis import analyze_scan
-from labledger.xrd.demo import write_demo_scans
 from labledger.xrd.readers import read_scan
 
 

@@ -181,7 +181,7 @@ def test_every_scan_of_a_multi_scan_xrdml_is_read(tmp_path):
 def test_cli_analyses_every_scan_and_takes_a_wavelength(tmp_path):
     from typer.testing import CliRunner
 
-    from labledger.xrd.cli import app
+    from labledger.cli.xrd import app
 
     path = _two_scan_ras(tmp_path)
     runner = CliRunner()
@@ -205,7 +205,7 @@ def test_cli_analyses_every_scan_and_takes_a_wavelength(tmp_path):
 def test_cli_says_no_listed_phase_with_exit_status_0():
     from typer.testing import CliRunner
 
-    from labledger.xrd.cli import app
+    from labledger.cli.xrd import app
 
     res = CliRunner().invoke(app, ["analyze", str(REAL / "datalab" / "example_bmb.xye")])
     assert res.exit_code == 0, res.output

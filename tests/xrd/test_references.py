@@ -11,12 +11,8 @@ import pytest
 from labledger.errors import InputFileError
 from labledger.hashing import sha256_file
 from labledger.xrd.phases import PHASE_DIR, candidate_phases, default_phases
-from labledger.xrd.refdata import (
-    REFERENCE_CODE_VERSION,
-    d_spacings,
-    default_cache_dir,
-    resolve_references,
-)
+from labledger.xrd.refcache import default_cache_dir, resolve_references
+from labledger.xrd.refdata import REFERENCE_CODE_VERSION, d_spacings
 
 # Standard atomic weights (IUPAC 2021, abridged), for an independent cell-mass check.
 MASS = {"H": 1.008, "Li": 6.94, "La": 138.905, "Ti": 47.867, "O": 15.999}

@@ -7,13 +7,8 @@ from pathlib import Path
 import labledger.analysis_versions as VERSIONS
 from labledger.config import CONFIG_VALUES_ENV
 from labledger.records.paths import discover
-from labledger.workflow_support import (
-    analysable,
-    database_identity,
-    shown_database,
-    shard_members,
-    top_level_value,
-)
+from labledger.db.target import database_identity, shown_database
+from labledger.workflow_support import analysable, shard_members, top_level_value
 from labledger.xrd.phases import default_phases
 
 RECORDS = config.get("records_dir", "records")

@@ -19,11 +19,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from labledger.analyses.capture import code_state, now_utc, run_environment
 from labledger.atomic import write_text_atomic
 from labledger.config import Config
 from labledger.errors import LabledgerError, Problem, RecordsInvalid
 from labledger.hashing import sha256_file
-from labledger.provenance.capture import code_state, now_utc, run_environment
 from labledger.records.base import RecordBase
 from labledger.records.lookup import find_record
 from labledger.records.store import Loaded, load, read_file

@@ -4,7 +4,7 @@ Public API:
 - `read_cycling(path, columns=None) -> CyclingData`
 - `analyze_cycling(source, cell_type, area_cm2, window, reference_cycle, activation_cycles,
   current_density_mA_cm2, columns) -> HalfCellResult | FullCellResult`
-- plots in `labledger.cycling.plots`, demo data in `labledger.cycling.demo`.
+- plots in `labledger.cycling.plots`, demo data in `labledger.demo.cycling`.
 """
 
 from labledger.lazy import lazy_attributes

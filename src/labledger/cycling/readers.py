@@ -28,10 +28,10 @@ from labledger.cycling.columns import (
     mapping_hint,
     recognise,
 )
-from labledger.cycling.formats import SUFFIXES
 from labledger.cycling.table import CyclingData, normalise
 from labledger.cycling.testers import is_neware_regular, read_neware_regular, step_type_exclusions
 from labledger.errors import InputFileError
+from labledger.formats.cycling import SUFFIXES
 
 #: Rows scanned at the top of a spreadsheet to find its header row (exports put a title or a
 #: few metadata rows above the table).

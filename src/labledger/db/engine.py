@@ -117,18 +117,6 @@ def database_exists(url: str) -> bool:
         engine.dispose()
 
 
-def require_database(url: str) -> None:
-    """Raise a clear DatabaseError when `url` holds no labledger database yet, or one whose
-    schema revision is not this labledger's (`labledger.db.schema.check_readable`)."""
-    if not database_exists(url):
-        raise DatabaseError(
-            f"no labledger database at {display_url(url)}; run `labledger ingest` first"
-        )
-    from labledger.db.schema import check_readable  # schema imports this module
-
-    check_readable(url)
-
-
 def views_sql() -> str:
     """The CREATE VIEW statements of labledger's views (src/labledger/db/views.sql)."""
     return resources.files("labledger.db").joinpath("views.sql").read_text(encoding="utf-8")

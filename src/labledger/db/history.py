@@ -9,10 +9,11 @@ from typing import Any
 
 from sqlalchemy import select
 
-from labledger.db.engine import make_engine, require_database
-from labledger.db.gitinfo import blobs_at, resolve_commit
+from labledger.db.engine import make_engine
+from labledger.db.schema import require_database
 from labledger.db.tables import RecordRevision
 from labledger.errors import LabledgerError
+from labledger.gitinfo import blobs_at, resolve_commit
 from labledger.records.yamlfile import flatten
 
 

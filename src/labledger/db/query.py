@@ -7,7 +7,8 @@ from typing import Any
 from sqlalchemy import Connection, text
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
-from labledger.db.engine import make_engine, require_database
+from labledger.db.engine import make_engine
+from labledger.db.schema import require_database
 from labledger.errors import DatabaseError
 
 READ_ONLY_HINT = (

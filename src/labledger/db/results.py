@@ -202,8 +202,9 @@ LOADERS: dict[str, tuple[str, RowMaker, tuple[tuple[Table, str], ...]]] = {
 
 
 def update_arrhenius(conn: Connection) -> None:
-    """Recompute `arrhenius_fit` from the pellet spectra of each sample (>= 2 temperatures)."""
-    from labledger.eis.arrhenius import arrhenius
+    """Rebuild `arrhenius_fit` from the loaded pellet spectra of each sample (>= 2 temperatures;
+    the fits are `labledger.analyses.arrhenius`)."""
+    from labledger.analyses.arrhenius import ConductivityPoint, sample_arrhenius_fits
 
     table = ArrheniusFit.__table__
     conn.execute(delete(table))
@@ -215,30 +216,7 @@ def update_arrhenius(conn: Connection) -> None:
             "ORDER BY e.sample, r.temperature_c, r.eis_id"
         )
     ).all()
-    by_sample: dict[str, list[Any]] = {}
-    for row in rows:
-        by_sample.setdefault(row.sample, []).append(row)
-    out = []
-    for sample, points in by_sample.items():
-        for quantity, index in (("sigma_total", 3), ("sigma_bulk", 4)):
-            usable = [p for p in points if p[index] is not None]
-            if len({p.temperature_c for p in usable}) < 2:
-                continue
-            fit = arrhenius([p.temperature_c for p in usable], [p[index] for p in usable])
-            out.append(
-                {
-                    "sample": sample,
-                    "quantity": quantity,
-                    "form": fit.form,
-                    "n_points": fit.n_points,
-                    "t_min_c": min(fit.temperatures_C),
-                    "t_max_c": max(fit.temperatures_C),
-                    "ea_ev": fit.Ea_eV,
-                    "ea_stderr_ev": fit.Ea_stderr_eV,
-                    "r_squared": fit.r_squared,
-                    "eis_ids": ",".join(p.eis_id for p in usable),
-                }
-            )
+    out = sample_arrhenius_fits(ConductivityPoint(*row) for row in rows)
     if out:
         conn.execute(insert(table), out)
 

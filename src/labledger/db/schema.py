@@ -10,7 +10,7 @@ the views are rebuilt by the ingest from the files whenever the models change.
   `labledger db upgrade`. Newer (unknown revision): DatabaseError telling to upgrade labledger.
   Nothing is written when it raises.
 - `check_readable(url)`: the same check for readers (sql, status, report), through
-  `engine.require_database`.
+  `require_database(url)`, which first says when there is no labledger database at all.
 - `upgrade(url)`, `current_revision(url)` (or `revision_of(conn)`), `head_revision()`,
   `history()`; `managed_tables()` and `derived_tables()` say which table is which;
   `alembic_config(conn)` runs Alembic's own commands on a connection.
@@ -235,6 +235,16 @@ def check_readable(url: str) -> None:
     if rev is None or rev == head_revision():
         return
     raise _older(rev, url) if _is_known(rev) else _newer(rev, url)
+
+
+def require_database(url: str) -> None:
+    """Raise a clear DatabaseError when `url` holds no labledger database yet, or one whose
+    schema revision is not this labledger's (`check_readable`)."""
+    if not database_exists(url):
+        raise DatabaseError(
+            f"no labledger database at {display_url(url)}; run `labledger ingest` first"
+        )
+    check_readable(url)
 
 
 @dataclass(frozen=True)

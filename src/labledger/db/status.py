@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import text
 
-from labledger.db.engine import make_engine, require_database
+from labledger.db.engine import make_engine
+from labledger.db.schema import require_database
 
 #: Measurement kinds, their table and the folder of their results.
 MEASURED = {"xrd": "xrd_result", "eis": "eis_result", "cell": "cell_result"}

@@ -348,9 +348,9 @@ def render(record: dict[str, Any]) -> str:
 
 def write_demo_raw(records_dir: Path) -> RawFiles:
     """Write the synthetic raw instrument files under `records_dir/raw/`; name them by record."""
-    from labledger.cycling.demo import write_demo_cycling
-    from labledger.eis.demo import write_demo_spectra
-    from labledger.xrd.demo import write_demo_scans
+    from labledger.demo.cycling import write_demo_cycling
+    from labledger.demo.eis import write_demo_spectra
+    from labledger.demo.xrd import write_demo_scans
 
     raw: RawFiles = {}
     for cell in write_demo_cycling(records_dir / "raw" / "cells"):

@@ -3,7 +3,7 @@
 Entry points: `read_spectrum(path)`, `analyze_spectrum(spectrum, geometry, circuit)`,
 `fit_circuit(f, Z, circuit)`, `lin_kk(f, Z)`, `arrhenius(temperatures_C, sigmas_S_cm)`,
 `nyquist_plot(result, path)` (in `labledger.eis.plot`), `write_demo_spectra(raw_dir)` (in
-`labledger.eis.demo`). The CLI is `labledger.eis.cli.app`.
+`labledger.demo.eis`). The CLI is `labledger.cli.eis.app`.
 """
 
 from labledger.lazy import lazy_attributes

@@ -19,10 +19,10 @@ from pathlib import Path
 import numpy as np
 
 from labledger.eis.columns import Column, UnitError, classify
-from labledger.eis.formats import SIGNATURES, TEXT_EXPECTED
 from labledger.eis.spectrum import Spectrum, checked_spectrum, complex_of
 from labledger.eis.tables import from_columns, read_table, rows
 from labledger.errors import InputFileError
+from labledger.formats.eis import SIGNATURES, TEXT_EXPECTED
 
 __all__ = ["read_spectrum"]
 

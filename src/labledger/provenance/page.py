@@ -1,6 +1,6 @@
 """Provenance for people: an HTML page per record and the plain-text chain a terminal prints.
 
-Both take the run dicts described in `labledger.provenance.export`. Hashes are sha256 hex digests,
+Both take the run dicts described in `labledger.provenance.runs`. Hashes are sha256 hex digests,
 shown shortened to `SHORT_HASH` digits (the page keeps the full hash in a title attribute and
 prints it in full on paper); times are the ISO 8601 strings of the runs; durations are seconds.
 """
@@ -14,7 +14,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from labledger.errors import LabledgerError
-from labledger.provenance.export import (
+from labledger.provenance.runs import (
     check_runs,
     parse_time,
     run_inputs,

@@ -84,8 +84,9 @@ def publish_all_provenance(config: Config, out: Path) -> Published:
 def publish_provenance(config: Config, out: Path) -> Published:
     """Export the runs of the ingests since the previous export under `out/runs/`, and render
     again the pages of the records they touched (everything on a first export)."""
-    from labledger.db.engine import make_engine, require_database
+    from labledger.db.engine import make_engine
     from labledger.db.provenance_query import all_records, records_prefix, runs_where
+    from labledger.db.schema import require_database
 
     url = config.database_url
     require_database(url)
@@ -288,7 +289,8 @@ def _write_documents(
     Valid by construction: tests check the documents with `check_prov_document`, which
     round-trips them through PROV-N and costs seconds per thousand runs.
     """
-    from labledger.provenance.export import prov_document, write_ro_crate
+    from labledger.provenance.ro_crate import write_ro_crate
+    from labledger.provenance.w3c_prov import prov_document
 
     out.mkdir(parents=True, exist_ok=True)
     doc = prov_document(runs)  # built once for both serialisations

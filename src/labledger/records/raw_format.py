@@ -1,7 +1,7 @@
 """A cheap look at a raw file before any analysis: is it the kind of file its record says?
 
 `labledger check` reads the first 4 KB of each raw file and asks the record kind's own format
-table (`labledger.xrd.formats`, `.eis.formats`, `.cycling.formats`, the tables its readers use)
+table (`labledger.formats.xrd`, `.eis`, `.cycling`, the tables its readers use)
 whether it can be read: an empty file, a binary file where text is expected, a file that does
 not start like its suffix says, or an unsupported suffix is then a problem on the record's
 `raw_file` line, not a failed job later. The format tables import nothing heavy, so `check`
@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from labledger.cycling import formats as cycling_formats
-from labledger.eis import formats as eis_formats
-from labledger.xrd import formats as xrd_formats
+from labledger.formats import cycling as cycling_formats
+from labledger.formats import eis as eis_formats
+from labledger.formats import xrd as xrd_formats
 
 HEAD_BYTES = 4096
 

@@ -14,7 +14,8 @@ from typing import Any
 from sqlalchemy import Connection, text
 
 from labledger.config import Config
-from labledger.db.engine import make_engine, require_database
+from labledger.db.engine import make_engine
+from labledger.db.schema import require_database
 
 Row = dict[str, Any]
 

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from labledger.db.gitinfo import blobs_at
 from labledger.db.history import diff
+from labledger.gitinfo import blobs_at
 from labledger.report.data import ReportData
 
 

@@ -14,7 +14,8 @@ from pathlib import Path
 import numpy as np
 
 from labledger.xrd.fit import N_SHARED, WINDOW_FWHM, FitState, WholePatternFit
-from labledger.xrd.refdata import PhaseRef, resolve_references
+from labledger.xrd.refcache import resolve_references
+from labledger.xrd.refdata import PhaseRef
 from labledger.xrd.result import (
     ANALYSIS_VERSION,
     CandidateDecision,

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from labledger.errors import InputFileError
+from labledger.xrd.header import checked_scan, header_number, local_name, parse_xml, wavelength_from
 from labledger.xrd.scan import Scan
 
 
@@ -52,19 +53,11 @@ def read_brml(path: Path, data: bytes) -> list[Scan]:
 
 
 def _scan(path: Path, xml: bytes, member: str) -> Scan:
-    from labledger.xrd.readers import (
-        _local,
-        _parse_xml,
-        checked_scan,
-        header_number,
-        wavelength_from,
-    )
-
-    root = _parse_xml(path, xml, f"BRML {member}")
-    axes = [el.get("AxisId", "") for el in root.iter() if _local(el.tag) == "ScanAxisInfo"]
+    root = parse_xml(path, xml, f"BRML {member}")
+    axes = [el.get("AxisId", "") for el in root.iter() if local_name(el.tag) == "ScanAxisInfo"]
     rows = []
     for el in root.iter():
-        if _local(el.tag) == "Datum" and el.text:
+        if local_name(el.tag) == "Datum" and el.text:
             try:
                 rows.append([float(t) for t in el.text.split(",")])
             except ValueError:
@@ -86,7 +79,7 @@ def _scan(path: Path, xml: bytes, member: str) -> Scan:
     ka1 = ka2 = ratio = None
     anode = None
     for el in root.iter():
-        name = _local(el.tag)
+        name = local_name(el.tag)
         if name == "WaveLengthAlpha1":
             ka1 = header_number(path, el.get("Value"), "<WaveLengthAlpha1 Value>")
         elif name == "WaveLengthAlpha2":

@@ -29,6 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from labledger.errors import InputFileError
+from labledger.xrd.header import checked_scan, wavelength_from
 from labledger.xrd.scan import Scan, Wavelength
 
 V3_FILE_HEADER = 712
@@ -82,8 +83,6 @@ def read_bruker_raw_scans(path: str | Path, data: bytes | None = None) -> list[S
 
 
 def _wavelength(ka1: float, ka2: float, ratio: float, anode: str) -> Wavelength:
-    from labledger.xrd.readers import wavelength_from
-
     ok = 0.1 < ka1 < 5.0
     return wavelength_from(ka1 if ok else None, ka2 if ok and ka2 > 0 else None, ratio, anode)
 
@@ -100,8 +99,6 @@ def _counts(cur: _Cursor, offset: int, steps: int) -> np.ndarray:
 
 
 def _finish(cur, start, step, steps, offset, wl, version, meta) -> Scan:
-    from labledger.xrd.readers import checked_scan
-
     if steps <= 0 or not np.isfinite(step) or step <= 0 or not np.isfinite(start):
         raise InputFileError(
             cur.path, f"implausible range header (start {start}, step {step}, {steps} steps)"

@@ -10,7 +10,6 @@ refining lattice parameters never needs pymatgen.
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,18 +17,11 @@ import numpy as np
 
 from labledger.analysis_versions import XRD_REFERENCES
 from labledger.errors import InputFileError
-from labledger.hashing import sha256_file
 
 # Bump when the content or meaning of a cached reference changes; caches of other versions are
 # rebuilt, never reused.
 REFERENCE_CODE_VERSION = f"xrd-ref-{XRD_REFERENCES}"  # bump in labledger.analysis_versions
 CACHE_FORMAT = "labledger-xrd-references"
-
-
-def default_cache_dir() -> Path:
-    """$XDG_CACHE_HOME/labledger/xrd (or ~/.cache/labledger/xrd)."""
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "labledger" / "xrd"
 
 
 @dataclass(frozen=True)
@@ -195,62 +187,3 @@ def load_reference_file(path: str | Path) -> dict[str, PhaseRef]:
         return {name: PhaseRef.from_dict(d) for name, d in doc["phases"].items()}
     except (KeyError, TypeError, ValueError) as err:
         raise InputFileError(path, f"damaged references file ({err}); rebuild it") from None
-
-
-def resolve_references(
-    phases: dict[str, Path], references: str | Path | None = None
-) -> dict[str, PhaseRef]:
-    """The reference of every phase in `phases` (name -> CIF), matched by CIF sha256.
-
-    With `references` (a file from `build_references`), every phase must be in it with the
-    same CIF hash, else `InputFileError` says to rebuild. Without, the per-CIF default cache is
-    used, and a missing entry is built (this once imports pymatgen).
-    """
-    wanted = {name: sha256_file(p) for name, p in phases.items()}
-    out: dict[str, PhaseRef] = {}
-    if references is not None:
-        have = load_reference_file(references)
-        by_sha = {r.cif_sha256: r for r in have.values()}
-        for name, sha in wanted.items():
-            ref = have.get(name)
-            if ref is None or ref.cif_sha256 != sha:
-                ref = by_sha.get(sha)
-            if ref is None:
-                raise InputFileError(
-                    references,
-                    f"no reference for phase '{name}' ({phases[name]}, sha256 {sha[:12]}); "
-                    "rebuild with `labledger xrd references --phase NAME=path.cif ...`",
-                )
-            out[name] = _renamed(ref, name)
-        return out
-    cache = default_cache_dir()
-    missing = {}
-    for name, sha in wanted.items():
-        f = cache / f"{sha}-{REFERENCE_CODE_VERSION}.json"
-        if f.is_file():
-            try:
-                (ref,) = load_reference_file(f).values()
-                out[name] = _renamed(ref, name)
-                continue
-            except (InputFileError, ValueError):
-                pass
-        missing[name] = phases[name]
-    if missing:
-        from labledger.xrd.references import build_references
-
-        cache.mkdir(parents=True, exist_ok=True)
-        for name, p in missing.items():
-            f = cache / f"{wanted[name]}-{REFERENCE_CODE_VERSION}.json"
-            build_references({name: p}, f)
-            (ref,) = load_reference_file(f).values()
-            out[name] = _renamed(ref, name)
-    return {name: out[name] for name in phases}
-
-
-def _renamed(ref: PhaseRef, name: str) -> PhaseRef:
-    """`ref` under the name the user gave, with that name's preferred-orientation axis."""
-    from dataclasses import replace
-
-    from labledger.xrd.phases import PREFERRED_ORIENTATION
-
-    return replace(ref, name=name, preferred_orientation=PREFERRED_ORIENTATION.get(name))

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from labledger.errors import InputFileError
+from labledger.xrd.header import checked_scan, decode_text, wavelength_from
 from labledger.xrd.scan import Scan
 
 _KEEP = ("FILE_SAMPLE", "MEAS_DATA_COMMENT", "FILE_COMMENT")
@@ -64,9 +65,8 @@ def read_ras(path: Path, data: bytes) -> list[Scan]:
     The intensity is multiplied by the attenuation factor (third column) when present. A scan
     without data lines is an error naming it.
     """
-    from labledger.xrd.readers import _decode, checked_scan, wavelength_from
 
-    blocks = _blocks(path, _decode(path, data, "ras"))
+    blocks = _blocks(path, decode_text(path, data, "ras"))
     if not blocks:
         raise InputFileError(path, "no data between *RAS_INT_START and *RAS_INT_END")
     scans = []

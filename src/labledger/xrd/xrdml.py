@@ -13,19 +13,20 @@ from xml.etree import ElementTree
 import numpy as np
 
 from labledger.errors import InputFileError
+from labledger.xrd.header import checked_scan, header_number, local_name, parse_xml, wavelength_from
 from labledger.xrd.scan import Scan, Wavelength
 
 
 def read_xrdml(path: Path, data: bytes) -> list[Scan]:
     """PANalytical XRDML: every <scan>'s 2Theta positions and counts (or intensities)."""
-    from labledger.xrd.readers import _local, _parse_xml, header_number, wavelength_from
-
-    root = _parse_xml(path, data, "XRDML file")
-    if _local(root.tag) != "xrdMeasurements":
-        raise InputFileError(path, f"root element <{_local(root.tag)}>; expected <xrdMeasurements>")
+    root = parse_xml(path, data, "XRDML file")
+    if local_name(root.tag) != "xrdMeasurements":
+        raise InputFileError(
+            path, f"root element <{local_name(root.tag)}>; expected <xrdMeasurements>"
+        )
     by_tag: dict[str, list[ElementTree.Element]] = {}
     for el in root.iter():
-        by_tag.setdefault(_local(el.tag), []).append(el)
+        by_tag.setdefault(local_name(el.tag), []).append(el)
 
     def first_float(tag: str) -> float | None:
         els = by_tag.get(tag)
@@ -54,8 +55,6 @@ def read_xrdml(path: Path, data: bytes) -> list[Scan]:
 
 
 def _xrdml_scan(path: Path, by_tag: dict, scan, wl: Wavelength, index: int, n: int) -> Scan:
-    from labledger.xrd.readers import _local, checked_scan, header_number
-
     def first_float(tag: str) -> float | None:
         els = by_tag.get(tag)
         return header_number(path, els[0].text, f"<{tag}>") if els else None
@@ -63,7 +62,7 @@ def _xrdml_scan(path: Path, by_tag: dict, scan, wl: Wavelength, index: int, n: i
     counts_el = None
     tt_el = None
     for el in scan.iter():
-        name = _local(el.tag)
+        name = local_name(el.tag)
         if name in ("counts", "intensities") and counts_el is None:
             counts_el = el
         if name == "positions" and el.get("axis") == "2Theta":
@@ -75,12 +74,12 @@ def _xrdml_scan(path: Path, by_tag: dict, scan, wl: Wavelength, index: int, n: i
         raise InputFileError(path, f"{which} has no 2Theta <positions>; expected a 2theta scan")
     try:
         y = np.array((counts_el.text or "").split(), dtype=float)
-        listed = [e for e in tt_el if _local(e.tag) == "listPositions"]
+        listed = [e for e in tt_el if local_name(e.tag) == "listPositions"]
         if listed:
             tt = np.array((listed[0].text or "").split(), dtype=float)
         else:
-            start = float(next(e.text for e in tt_el if _local(e.tag) == "startPosition"))
-            end = float(next(e.text for e in tt_el if _local(e.tag) == "endPosition"))
+            start = float(next(e.text for e in tt_el if local_name(e.tag) == "startPosition"))
+            end = float(next(e.text for e in tt_el if local_name(e.tag) == "endPosition"))
             tt = np.linspace(start, end, y.size)
     except (ValueError, StopIteration, TypeError):
         raise InputFileError(

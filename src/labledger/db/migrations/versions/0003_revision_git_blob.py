@@ -47,7 +47,7 @@ def upgrade() -> None:
         data = text.encode("utf-8")
         if hashlib.sha256(data).hexdigest() != sha256:
             continue  # the stored text is not the file's exact bytes
-        # as labledger.db.gitinfo.git_blob_id (a migration keeps its own frozen copy)
+        # as labledger.gitinfo.git_blob_id (a migration keeps its own frozen copy)
         blob = hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
         conn.execute(
             sa.update(table)

@@ -1,6 +1,6 @@
-"""Which files the impedance reader reads: BioLogic .mpr by its first bytes, everything else
-as text. One place for `readers` and for what `labledger check` expects of an eis record's raw
-file; standard library only."""
+"""Which files the impedance reader reads: BioLogic .mpr by its first bytes, everything else as
+text. One place for `labledger.eis.readers` and for what `labledger check` expects of an eis
+record's raw file; standard library only."""
 
 from __future__ import annotations
 

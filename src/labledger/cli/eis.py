@@ -217,7 +217,7 @@ def demo(
 
     Example: labledger eis demo records/raw/eis
     """
-    from labledger.eis.demo import write_demo_spectra
+    from labledger.demo.eis import write_demo_spectra
 
     for s in write_demo_spectra(raw_dir):
         typer.echo(

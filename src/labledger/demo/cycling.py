@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from labledger.cycling.synthetic import (
+from labledger.demo.cycling_synthetic import (
     Segment,
     build_table,
     write_arbin_csv,

@@ -174,7 +174,7 @@ def demo(
 
     Example: labledger cycling demo records/raw/cycling
     """
-    from labledger.cycling.demo import write_demo_cycling
+    from labledger.demo.cycling import write_demo_cycling
 
     try:
         cells = write_demo_cycling(raw_dir)

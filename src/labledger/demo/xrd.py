@@ -66,7 +66,8 @@ def demo_two_theta() -> np.ndarray:
 def _simulate(wt: dict[str, float], llto_strain: float, width: float, rng) -> np.ndarray:
     from labledger.xrd.fit import WholePatternFit
     from labledger.xrd.phases import default_phases
-    from labledger.xrd.refdata import cell_volume, resolve_references
+    from labledger.xrd.refcache import resolve_references
+    from labledger.xrd.refdata import cell_volume
 
     tt = demo_two_theta()
     phases = default_phases()
@@ -110,6 +111,7 @@ def write_demo_scans(raw_dir: Path) -> list[DemoScan]:
         record = f"XRD-{i:03d}"
         name = record + suffix
         truth = ", ".join(f"{k} {v:g} wt %" for k, v in wt.items())
+        # the generator's first module name, so that the committed demo scans stay byte-identical
         header = [
             f"SYNTHETIC demo scan {record} of batch {batch}, made by labledger.xrd.demo "
             f"(seed {SEED + i}); not a measurement.",

@@ -1,7 +1,8 @@
 """Which files the XRD readers read: suffixes, and the first bytes that give a format away.
 
-One place for what `readers` reads and what `labledger check` expects of an xrd record's raw
-file. Standard library only, so that `check` can look at every raw file without numpy.
+One place for what `labledger.xrd.readers` reads and what `labledger check` expects of an xrd
+record's raw file. Standard library only, so that `check` can look at every raw file without
+numpy.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
-"""Which files the cycling readers read: suffixes, and the first bytes a binary export starts
-with. One place for `readers` and for what `labledger check` expects of a cell record's raw
-file; standard library only (no numpy, pandas or tester libraries)."""
+"""Which files the cycling readers read: suffixes, and the first bytes a binary export starts with.
+One place for `labledger.cycling.readers` and for what `labledger check` expects of a cell
+record's raw file; standard library only (no numpy, pandas or tester libraries)."""
 
 from __future__ import annotations
 

@@ -11,8 +11,8 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
-from labledger import __version__
-from labledger.db.gitinfo import git_state
+from labledger.gitinfo import git_state
+from labledger.version import labledger_version
 
 #: Scientific libraries whose versions are recorded with every result.
 LIBRARIES = (
@@ -52,7 +52,7 @@ def now_utc() -> str:
 def code_state(root: Path) -> dict[str, Any]:
     """labledger's version and the git commit (and dirty flag) of the project at `root`."""
     commit, dirty = git_state(root)
-    return {"labledger_version": __version__, "git_commit": commit, "git_dirty": dirty}
+    return {"labledger_version": labledger_version(), "git_commit": commit, "git_dirty": dirty}
 
 
 def run_environment() -> dict[str, Any]:

@@ -1,7 +1,7 @@
 """`labledger xrd ...`: analyse a scan, build reference patterns, write the demo scans.
 
-Run standalone as `python -m labledger.xrd.cli ...`. The commands only parse options and format
-output; the work is in `labledger.xrd.analysis`, `.references` and `.demo`.
+Run standalone as `python -m labledger.cli.xrd ...`. The commands only parse options and format
+output; the work is in `labledger.xrd.analysis`, `.references` and `labledger.demo.xrd`.
 """
 
 from __future__ import annotations
@@ -155,7 +155,7 @@ def demo(
 
     Example: labledger xrd demo --out records/raw
     """
-    from labledger.xrd.demo import write_demo_scans
+    from labledger.demo.xrd import write_demo_scans
 
     out.mkdir(parents=True, exist_ok=True)
     for d in write_demo_scans(out):

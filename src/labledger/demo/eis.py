@@ -44,6 +44,8 @@ Q_ELECTRODE, N_ELECTRODE = 5e-6, 0.90  # Au | LLTO blocking interface (demo choi
 K_B = 8.617333262e-5
 T_REF_K = 298.15
 PELLET = Geometry.from_options(thickness_mm=1.00, diameter_mm=10.0)
+# The files name the generator by the module it first lived in (labledger.eis.demo), so the
+# committed demo files stay byte-identical.
 SYNTHETIC_HEADER = "SYNTHETIC demo data made by labledger.eis.demo; not a measurement"
 
 # batch -> (Li2CO3 excess %, sintering C, sigma_bulk at 25 C, sigma_total at 25 C), S/cm
