@@ -16,9 +16,7 @@ include: "workflow/rules/cells.smk"
 include: "workflow/rules/eis.smk"
 include: "workflow/rules/xrd.smk"
 include: "workflow/rules/shards.smk"
-include: "workflow/rules/ingest.smk"
-include: "workflow/rules/provenance.smk"
-include: "workflow/rules/report.smk"
+include: "workflow/rules/publish.smk"
 
 
 rule all:

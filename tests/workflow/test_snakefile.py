@@ -100,7 +100,7 @@ def test_run_builds_database_then_nothing_to_do(tmp_path: Path) -> None:
     other = f"sqlite:///{tmp_path / 'other.db'}"
     moved = snakemake(root, env={"LABLEDGER_DATABASE_URL": other})
     assert moved.returncode == 0, moved.stderr
-    assert "rule ingest" in moved.stdout + moved.stderr
+    assert "ingest, provenance export, HTML report and saved queries" in moved.stdout + moved.stderr
     assert rows(other, "SELECT COUNT(*) FROM batch_synthesis") == [(8,)]
     report = snakemake(root, "--report", "report.html")
     assert report.returncode == 0, report.stderr
@@ -114,7 +114,7 @@ def test_slurm_profile_parses_and_plans_the_jobs(tmp_path: Path) -> None:
     out = dry.stdout + dry.stderr
     assert dry.returncode == 0, out
     assert "slurm_partition=main" in out
-    for rule in ("xrd_references", "xrd_analysis", "eis_analysis", "cell_analysis", "ingest"):
+    for rule in ("xrd_references", "xrd_analysis", "eis_analysis", "cell_analysis", "publish"):
         assert rule in out
 
 

@@ -11,7 +11,7 @@ import sys
 
 import typer
 
-from labledger.cli import analysis, backup, database, provenance, records, serve
+from labledger.cli import analysis, backup, database, provenance, publish, records, serve
 from labledger.cli.common import ConfigOption, echo_err
 from labledger.errors import LabledgerError, RecordsInvalid
 
@@ -60,6 +60,7 @@ def _mount_commands() -> None:
     app.command()(database.status)
     app.command()(provenance.provenance)
     app.command("export-provenance")(provenance.export_provenance)
+    app.command()(publish.publish)
     app.command()(serve.serve)
     app.command()(database.views)
 
