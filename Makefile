@@ -20,10 +20,11 @@ $(STAMP): $(BIN)/python pyproject.toml
 run: $(STAMP)  ## run the whole workflow on the demo records (SQLite default)
 	$(BIN)/snakemake --cores 2
 
-test: $(STAMP)  ## lint, import layers, schema drift, then the whole suite on SQLite and (when set up) PostgreSQL
+test: $(STAMP)  ## lint, import layers, types, schema drift, then the whole suite on SQLite and (when set up) PostgreSQL
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 	$(BIN)/labledger schema --check
 	$(PYTEST)
 	@if [ -n "$$LABLEDGER_TEST_POSTGRES_URL" ]; then \
@@ -36,6 +37,7 @@ test: $(STAMP)  ## lint, import layers, schema drift, then the whole suite on SQ
 test-fast: $(STAMP)  ## the edit-test loop: lint and every test but the slow ones, on SQLite
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 	$(PYTEST) -m "not slow"
 
 bench: $(STAMP)  ## benchmarks: print figures and ratios (not pass/fail)

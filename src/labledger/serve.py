@@ -92,7 +92,8 @@ def run_datasette(config: Config, args: list[str], report_dir: Path | None, out:
     # errors (500) still print their traceback. (Imported after datasette.plugins, which
     # registers this module as its default error handler: imported first, it would register
     # half-initialised.)
-    importlib.import_module("datasette.handle_exception").rich = None
+    handle_exception: Any = importlib.import_module("datasette.handle_exception")
+    handle_exception.rich = None
     plugin = _report_links(report_pages(report_dir))
     pm.register(plugin, name="labledger-report-links")
     try:

@@ -122,7 +122,7 @@ def prepare(
     Give the record file's `path` when known: finding it by id walks the whole store."""
     loaded = load_record(config, record_id, path)
     record = loaded.record
-    kind = record.kind  # type: ignore[attr-defined]
+    kind = record.kind
     analysis = analysis_for(kind)
     raw_rel = getattr(record, "raw_file", None)
     if not raw_rel:
@@ -162,7 +162,7 @@ def cached_result(config: Config, job: Prepared) -> bool:
         plots = [o["path"] for o in env["outputs"] if o["role"] == "plot"]
         same = (
             env["format"] == RESULT_FORMAT
-            and env["record_id"] == job.loaded.record.id  # type: ignore[attr-defined]
+            and env["record_id"] == job.loaded.record.id
             and str(env["analysis_version"]) == job.analysis.version
             and _canonical(env["params"])
             == _canonical(job.analysis.params(job.loaded.record, config))
@@ -182,8 +182,8 @@ def run_prepared(config: Config, job: Prepared, rule: str) -> Path:
     """Run the analysis of a prepared record; write its result envelope and plot."""
     loaded, raw, out, plot = job.loaded, job.raw, job.out, job.plot
     record = loaded.record
-    kind = record.kind  # type: ignore[attr-defined]
-    record_id = record.id  # type: ignore[attr-defined]
+    kind = record.kind
+    record_id = record.id
     root = config.root
     started = now_utc()
     try:

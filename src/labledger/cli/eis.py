@@ -193,8 +193,7 @@ def arrhenius(
             )
         )
         return
-    for key in ("bulk", "total"):
-        r = out[key]
+    for key, r in (("bulk", out["bulk"]), ("total", out["total"])):
         if r is None:
             typer.echo(f"{key}: not determined")
             continue

@@ -7,7 +7,6 @@ output; the work is in `labledger.xrd.analysis`, `.references` and `labledger.de
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -168,4 +167,4 @@ def main() -> None:  # pragma: no cover - thin wrapper
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    main()

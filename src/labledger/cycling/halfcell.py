@@ -151,7 +151,7 @@ def analyze_half_cell(
             f"one) in {len(data.frame)} rows; {_left_out_text(seg.left_out)}"
         )
     detected = activation_cycles is None
-    n_act = detect_precycles(table) if detected else activation_cycles
+    n_act = detect_precycles(table) if activation_cycles is None else activation_cycles
     if detected and n_act >= len(table):
         notes.append(
             f"all {len(table)} cycles look like precycling sweeps (never below 0 V); none "

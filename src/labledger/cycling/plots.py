@@ -161,6 +161,6 @@ def plot_summary(data: CyclingData, result: Result, path: str | Path) -> Path:
     fig, axes = _pyplot().subplots(n, 1, figsize=(8, 3.4 * n))
     _draw_ce(axes[0], result)
     _draw_profiles(axes[1], data, result, default_profile_cycles(result))
-    if half:
+    if isinstance(result, HalfCellResult):
         _draw_first_plating(axes[2], data, result)
     return _save(fig, path)

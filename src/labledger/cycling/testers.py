@@ -26,7 +26,7 @@ def step_type_exclusions(raw: pd.DataFrame) -> dict[str, np.ndarray]:
     if column is None:
         return {}
     codes, uniques = pd.factorize(raw[column])  # a few labels over many rows: test each once
-    out = {}
+    out: dict[str, np.ndarray] = {}
     for i, label in enumerate(str(u).strip() for u in uniques):
         if label and label != "nan" and not _CYCLING_TYPE.search(label):
             reason = f"tester step type {label!r} (neither charge, discharge nor rest)"

@@ -105,4 +105,5 @@ def _ingest_in_transaction(
 
 
 def _meta(conn: Connection, key: str) -> str | None:
-    return conn.execute(select(Meta.value).where(Meta.key == key)).scalar_one_or_none()
+    table = Meta.__table__
+    return conn.execute(select(table.c.value).where(table.c.key == key)).scalar_one_or_none()

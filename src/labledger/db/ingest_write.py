@@ -9,8 +9,19 @@ import socket
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import Connection, delete, insert, inspect, select, text, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Table,
+    delete,
+    insert,
+    inspect,
+    select,
+    text,
+    update,
+)
 
 from labledger.config import Config
 from labledger.db.engine import create_views
@@ -136,7 +147,9 @@ def write_ingest(
                     unchanged=summary.unchanged,
                 )
             )
-            summary.ingest_id = result.inserted_primary_key[0]
+            key = result.inserted_primary_key
+            assert key is not None  # an INSERT of one row
+            summary.ingest_id = key[0]
         return summary.ingest_id
 
     if changed or summary.removed or summary.moved or summary.raw_changed or rebuild:
@@ -150,7 +163,8 @@ def write_ingest(
     summary.results_loaded, summary.results_unloaded = results.loaded, results.unloaded
     if rebuild:
         create_views(conn)
-        conn.execute(delete(Meta.__table__).where(Meta.key == "models_sha256"))
+        meta = Meta.__table__
+        conn.execute(delete(meta).where(meta.c.key == "models_sha256"))
         conn.execute(insert(Meta.__table__).values(key="models_sha256", value=fingerprint))
     return summary
 
@@ -171,7 +185,8 @@ def _write_records(
     commit, dirty = git
     rel = {i: _relpath(item.file.path, records_dir) for i, item in plan.loaded.items()}
 
-    revisions, record_rows = [], []
+    revisions: list[dict[str, Any]] = []
+    record_rows: list[dict[str, Any]] = []
     for item in changed:
         rid = item.record.id
         old = stored.get(rid)
@@ -181,7 +196,7 @@ def _write_records(
             dict(
                 record_id=rid,
                 revision=number,
-                kind=item.record.kind,  # type: ignore[attr-defined]
+                kind=item.record.kind,
                 change=change,
                 path=rel[rid],
                 sha256=item.file.sha256,
@@ -197,7 +212,7 @@ def _write_records(
         record_rows.append(
             dict(
                 id=rid,
-                kind=item.record.kind,  # type: ignore[attr-defined]
+                kind=item.record.kind,
                 path=rel[rid],
                 sha256=item.file.sha256,
                 revision=number,
@@ -283,7 +298,7 @@ def _write_kind_rows(
         items = changed
     rows: dict[str, list[dict]] = {}
     for item in items:
-        kt = KIND_TABLES[item.record.kind]  # type: ignore[attr-defined]
+        kt = KIND_TABLES[item.record.kind]
         row, children = kt.rows(item.record)
         rows.setdefault(kt.table.name, []).append(row)
         for name, child_rows in children.items():
@@ -340,7 +355,9 @@ def _raw_row(rid: str, fld: str, path: Path, records_dir: Path) -> dict:
     )
 
 
-def _delete_ids(conn: Connection, table, column, ids: Iterable[str]) -> None:  # type: ignore[no-untyped-def]
+def _delete_ids(
+    conn: Connection, table: Table, column: ColumnElement[Any], ids: Iterable[str]
+) -> None:
     ids = list(ids)
     for start in range(0, len(ids), CHUNK):
         conn.execute(delete(table).where(column.in_(ids[start : start + CHUNK])))

@@ -300,7 +300,9 @@ def load_results(
             if old is not None:
                 conn.execute(update(table).where(table.c.id == old.id).values(current=False))
             row = _run_row(env, rf, root, ingest_id())
-            run_id = conn.execute(insert(table).values(**row)).inserted_primary_key[0]
+            key = conn.execute(insert(table).values(**row)).inserted_primary_key
+            assert key is not None  # an INSERT of one row
+            run_id = key[0]
         for t, key in tables:
             conn.execute(delete(t).where(t.c[key] == rid))
         for t, rows in make_rows(run_id, env).items():

@@ -210,7 +210,7 @@ def _rebuild_if_incomplete(conn: Connection) -> None:
     missing_table = any(t.name not in tables for t in derived_tables())
     missing_view = any(name not in views for name, _ in view_statements())
     if missing_table or missing_view:
-        conn.execute(delete(Meta.__table__).where(Meta.key == _FINGERPRINT_KEY))
+        conn.execute(delete(Meta.__table__).where(Meta.__table__.c.key == _FINGERPRINT_KEY))
 
 
 def current_revision(url: str) -> str | None:
@@ -317,7 +317,7 @@ def _restore_views(conn: Connection) -> None:
         except SQLAlchemyError:
             incomplete = True
     if incomplete:
-        conn.execute(delete(Meta.__table__).where(Meta.key == _FINGERPRINT_KEY))
+        conn.execute(delete(Meta.__table__).where(Meta.__table__.c.key == _FINGERPRINT_KEY))
 
 
 def _detail(err: SQLAlchemyError) -> object:

@@ -8,8 +8,9 @@ database.
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING, ClassVar
 
-from sqlalchemy import BigInteger, MetaData, Text
+from sqlalchemy import BigInteger, MetaData, Table, Text
 from sqlmodel import Field, SQLModel
 
 metadata = MetaData()
@@ -19,6 +20,9 @@ class LedgerTable(SQLModel):
     """Base of labledger's SQLModel tables, bound to labledger's own metadata."""
 
     metadata = metadata
+    if TYPE_CHECKING:
+        #: The table SQLAlchemy builds for each `table=True` subclass when the class is made.
+        __table__: ClassVar[Table]
 
 
 class Meta(LedgerTable, table=True):

@@ -392,9 +392,9 @@ def write_demo_cycling(raw_dir: Path) -> list[DemoCell]:
                 dialect=dialect,
             )
         )
-    for spec in _FULL:
-        r = _retention(spec, rng)
-        segs, ce = _full_segments(spec, r, rng)
+    for full in _FULL:
+        r = _retention(full, rng)
+        segs, ce = _full_segments(full, r, rng)
         frame = build_table(segs)
         below = np.flatnonzero(r[1:] < 0.8)
         truth = {
@@ -405,18 +405,18 @@ def write_demo_cycling(raw_dir: Path) -> list[DemoCell]:
             "mean_ce": float(ce[1:].mean()),
             "window": [2, int(r.size)],
         }
-        if spec.cell_type == "anode-free":
+        if full.cell_type == "anode-free":
             truth["retention_100"] = float(r[99])
         comment = (
-            f"Demo {spec.cell_type} cell {spec.record_id}: NCM622 ({NCM622_MAH_CM2} "
-            f"mAh/cm2) vs {spec.electrode}, 0.2 C charge / 0.5 C discharge, 3.0-4.3 V"
+            f"Demo {full.cell_type} cell {full.record_id}: NCM622 ({NCM622_MAH_CM2} "
+            f"mAh/cm2) vs {full.electrode}, 0.2 C charge / 0.5 C discharge, 3.0-4.3 V"
         )
-        if spec.writer == "xlsx":
-            name, dialect = f"{spec.record_id}.xlsx", "land-xlsx"
+        if full.writer == "xlsx":
+            name, dialect = f"{full.record_id}.xlsx", "land-xlsx"
             mass_g = NCM622_MG_CM2 * AREA_CM2 / 1000.0
             write_land_xlsx(frame, raw_dir / name, comment, mass_g=mass_g)
         else:
-            name, dialect = f"{spec.record_id}.csv", "arbin-csv"
+            name, dialect = f"{full.record_id}.csv", "arbin-csv"
             write_arbin_csv(frame, raw_dir / name, comment)
         protocol = {
             "charge_C_rate": 0.2,
@@ -425,16 +425,16 @@ def write_demo_cycling(raw_dir: Path) -> list[DemoCell]:
             "cutoff_high_V": 4.3,
             "charge_mA_cm2": 0.2 * NCM622_MAH_CM2,
             "discharge_mA_cm2": 0.5 * NCM622_MAH_CM2,
-            "n_p_ratio": spec.n_p,
+            "n_p_ratio": full.n_p,
             "cathode": "NCM622",
             "cathode_mAh_cm2": NCM622_MAH_CM2,
         }
         cells.append(
             DemoCell(
-                spec.record_id,
+                full.record_id,
                 name,
-                spec.cell_type,
-                spec.electrode,
+                full.cell_type,
+                full.electrode,
                 0.5 * NCM622_MAH_CM2,
                 NCM622_MAH_CM2,
                 int(r.size),

@@ -18,6 +18,7 @@ All spectra: 60 frequencies log-spaced 7 MHz..0.1 Hz, Gaussian noise 0.5 % of |Z
 from __future__ import annotations
 
 import zlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -74,7 +75,7 @@ class DemoSpectrum:
     geometry: Geometry | None
     circuit: str
     parameters: dict[str, float]
-    true_values: dict[str, float | None] = field(default_factory=dict)
+    true_values: Mapping[str, float | None] = field(default_factory=dict)
     description: str = ""
 
 

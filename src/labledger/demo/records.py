@@ -217,7 +217,7 @@ def xrd_scans(raw: RawFiles | None = None) -> list[dict[str, Any]]:
         for i, batch in enumerate(ids, start=1)
     ]
     for rec in out:
-        rec.update((raw or {}).get(rec["id"], {}))
+        rec.update((raw or {}).get(str(rec["id"]), {}))
     return out
 
 
@@ -258,7 +258,7 @@ def spectra(raw: RawFiles | None = None) -> list[dict[str, Any]]:
             }
         )
     for rec in out:
-        rec.update((raw or {}).get(rec["id"], {}))
+        rec.update((raw or {}).get(str(rec["id"]), {}))
     return out
 
 

@@ -62,7 +62,8 @@ class Geometry:
             if not diameter_mm > 0:
                 raise ValueError(f"diameter {diameter_mm} mm is not positive")
             area_cm2 = np.pi * (diameter_mm / 20.0) ** 2
-        elif not area_cm2 > 0:
+        assert area_cm2 is not None  # exactly one of the two was given
+        if not area_cm2 > 0:
             raise ValueError(f"area {area_cm2} cm2 is not positive")
         return cls(float(thickness_mm), float(area_cm2), diameter_mm)
 
@@ -95,7 +96,7 @@ def _sigma(geom: Geometry | None, r: float | None) -> float | None:
 
 def _sigma_err(geom: Geometry | None, r: float | None, r_err: float | None) -> float | None:
     s = _sigma(geom, r)
-    if s is None or r_err is None or not np.isfinite(r_err):
+    if s is None or r is None or r_err is None or not np.isfinite(r_err):
         return None
     return s * r_err / r
 

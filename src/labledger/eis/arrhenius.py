@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TypedDict
 
 import numpy as np
 
@@ -110,7 +111,15 @@ def arrhenius(
     )
 
 
-def arrhenius_of_results(results: Sequence[dict]) -> dict[str, ArrheniusResult | list | None]:
+class ArrheniusPair(TypedDict):
+    """Fits of the bulk and total conductivity (None: not determined), and why not."""
+
+    notes: list[str]
+    bulk: ArrheniusResult | None
+    total: ArrheniusResult | None
+
+
+def arrhenius_of_results(results: Sequence[dict]) -> ArrheniusPair:
     """Arrhenius fits of bulk and total conductivity from `EISResult.to_dict()` outputs.
 
     Each result must carry "temperature_C". Returns {"bulk": ArrheniusResult or None,
@@ -118,7 +127,9 @@ def arrhenius_of_results(results: Sequence[dict]) -> dict[str, ArrheniusResult |
     than two temperatures have that conductivity. Raises ValueError for a result without
     temperature.
     """
-    temps, bulk, total = [], [], []
+    temps: list[float] = []
+    bulk: list[float | None] = []
+    total: list[float | None] = []
     for i, r in enumerate(results):
         t = r.get("temperature_C")
         if t is None:
@@ -127,11 +138,12 @@ def arrhenius_of_results(results: Sequence[dict]) -> dict[str, ArrheniusResult |
         temps.append(float(t))
         bulk.append(r.get("sigma_bulk_S_cm"))
         total.append(r.get("sigma_total_S_cm"))
-    out: dict[str, ArrheniusResult | list | None] = {"notes": []}
+    notes: list[str] = []
+    fits: dict[str, ArrheniusResult | None] = {}
     for key, sig in (("bulk", bulk), ("total", total)):
         try:
-            out[key] = arrhenius(temps, sig)
+            fits[key] = arrhenius(temps, sig)
         except ValueError as exc:
-            out[key] = None
-            out["notes"].append(f"{key}: {exc}")
-    return out
+            fits[key] = None
+            notes.append(f"{key}: {exc}")
+    return {"notes": notes, "bulk": fits["bulk"], "total": fits["total"]}

@@ -99,7 +99,7 @@ def lin_kk(frequency_Hz: np.ndarray, Z: np.ndarray, max_rc: int | None = None) -
     decades = float(np.log10(f.max() / f.min()))
     m_max = max_rc or max(3, min(n - 3, MAX_RC))
     m_min = int(min(max(MIN_RC_PER_DECADE * decades, 3), m_max))
-    best = None
+    best: tuple[int, float, float, np.ndarray] | None = None
     for m in range(m_min, m_max + 1):
         x, zfit = _fit(f, z, m)
         rk = x[1 : m + 1]
@@ -109,6 +109,7 @@ def lin_kk(frequency_Hz: np.ndarray, Z: np.ndarray, max_rc: int | None = None) -
         rms = float(np.sqrt(np.mean(np.concatenate([d.real, d.imag]) ** 2)))
         if best is None or (mu > MU_CUTOFF and (best[1] <= MU_CUTOFF or rms < best[2])):
             best = (m, mu, rms, zfit)
+    assert best is not None  # m_min <= m_max: at least one fit
     m, mu, _, zfit = best
     mod = np.abs(z)
     dre = (z.real - zfit.real) / mod

@@ -220,7 +220,9 @@ def _read_zview(path: Path, lines: list[str]) -> Spectrum:
         raise InputFileError(
             path, "not a ZView/ZPlot file: no 'End Comments' line and no 'Freq(Hz)' header"
         )
-    start = (end if end is not None else head_i) + 1
+    anchor = end if end is not None else head_i
+    assert anchor is not None  # one of the two was found
+    start = anchor + 1
     first = next((ln for ln in lines[start:] if ln.strip()), "")
     delim = "\t" if "\t" in first else ","
     ncols = len(first.split(delim))

@@ -295,7 +295,9 @@ def _write_documents(
     out.mkdir(parents=True, exist_ok=True)
     doc = prov_document(runs)  # built once for both serialisations
     prov_json, prov_n = out / "prov.json", out / "prov.provn"
-    write_text_atomic(prov_json, doc.serialize(format="json", indent=1) + "\n")
+    json_text = doc.serialize(format="json", indent=1)
+    assert json_text is not None  # without a destination, serialize returns the text
+    write_text_atomic(prov_json, json_text + "\n")
     write_text_atomic(prov_n, doc.get_provn() + "\n")
     crate = write_ro_crate(
         runs, config.root, out / "crate", name=f"labledger provenance of {what}", overwrite=True
@@ -331,7 +333,9 @@ def _write_pages(
     page links back to the record's page in the report at `report_dir`.
     Returns (pages looked at that exist, pages rendered)."""
     if render is None:
-        from labledger.provenance.page import render_provenance_page as render
+        from labledger.provenance.page import render_provenance_page
+
+        render = render_provenance_page
     pages_dir.mkdir(parents=True, exist_ok=True)
     manifest = PageManifest(pages_dir / PAGE_MANIFEST, code_fingerprint(Path(__file__).parent))
     if scope is not None:

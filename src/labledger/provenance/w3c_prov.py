@@ -219,7 +219,9 @@ def prov_document(runs: Iterable[dict[str, Any]], namespace: str = LABLEDGER_NS)
 
 def prov_json(runs: Iterable[dict[str, Any]]) -> str:
     """The runs' provenance as PROV-JSON text (https://www.w3.org/submissions/prov-json/)."""
-    return prov_document(runs).serialize(format="json", indent=1)
+    text = prov_document(runs).serialize(format="json", indent=1)
+    assert text is not None  # without a destination, serialize returns the text
+    return text
 
 
 def prov_n(runs: Iterable[dict[str, Any]]) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -21,6 +21,10 @@ class RecordBase(Strict):
 
     kind_folder: ClassVar[str]
     id_prefix: ClassVar[str]
+    if TYPE_CHECKING:
+        # Each kind's model declares `kind` as its literal; the type checker sees it here, pydantic
+        # there only (a field here would move `kind` in the schema and the stored JSON).
+        kind: str
 
     id: RecordId = Field(description="Unique id; the file is named `<id>.yaml`.")
     date: dt.date = Field(description="Date the sample was made or the measurement taken.")

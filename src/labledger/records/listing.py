@@ -59,7 +59,7 @@ def list_records(
     rows = []
     for rid, item in sorted(result.loaded.items()):
         record = item.record
-        if kind is not None and record.kind != kind:  # type: ignore[attr-defined]
+        if kind is not None and record.kind != kind:
             continue
         fields = flatten(record.model_dump(mode="json"))
         if where and not all(c.matches(fields) for c in where):
@@ -67,7 +67,7 @@ def list_records(
         rows.append(
             {
                 "id": rid,
-                "kind": record.kind,  # type: ignore[attr-defined]
+                "kind": record.kind,
                 "date": fields.get("date"),
                 "operator": fields.get("operator"),
                 "file": display_path(item.file.path),

@@ -13,7 +13,7 @@ RAW_FOLDER = "raw"
 
 def discover(records_dir: Path) -> list[Path]:
     """Every record file under `records_dir` (sorted), skipping the raw-data folder and dotfiles."""
-    found = []
+    found: list[Path] = []
     for dirpath, dirnames, filenames in os.walk(records_dir):
         here = Path(dirpath)
         dirnames[:] = sorted(

@@ -62,7 +62,7 @@ class Loaded:
     def entry(self) -> Entry:
         return Entry(
             id=self.record.id,
-            kind=self.record.kind,  # type: ignore[attr-defined]
+            kind=self.record.kind,
             display=self.file.display,
             path=self.file.path,
             refs=references(self.record),
@@ -162,8 +162,8 @@ def cross_check(
                     )
                 )
         for field_name, rel in e.raw:
-            target = e.path.parent / rel
-            if not target.is_file():
+            raw_path = e.path.parent / rel
+            if not raw_path.is_file():
                 line, col = locate(e, field_name)
                 problems.append(
                     Problem(
@@ -171,10 +171,10 @@ def cross_check(
                         line,
                         col,
                         field_name,
-                        f"raw file not found: {display_path(target)}",
+                        f"raw file not found: {display_path(raw_path)}",
                     )
                 )
-            elif not os.access(target, os.R_OK):
+            elif not os.access(raw_path, os.R_OK):
                 line, col = locate(e, field_name)
                 problems.append(
                     Problem(
@@ -182,13 +182,13 @@ def cross_check(
                         line,
                         col,
                         field_name,
-                        f"raw file not readable: {display_path(target)}",
+                        f"raw file not readable: {display_path(raw_path)}",
                     )
                 )
-            elif why := raw_format_problem(e.kind, target):
+            elif why := raw_format_problem(e.kind, raw_path):
                 line, col = locate(e, field_name)
                 problems.append(
-                    Problem(e.display, line, col, field_name, f"{why}: {display_path(target)}")
+                    Problem(e.display, line, col, field_name, f"{why}: {display_path(raw_path)}")
                 )
         if e.has_raw_field and not e.raw:
             problems.append(

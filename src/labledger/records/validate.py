@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -113,7 +114,7 @@ def _problem(doc: YamlDocument, path: FieldPath, message: str) -> Problem:
     return Problem(doc.path, line, col, format_path(path), message)
 
 
-def _from_pydantic(doc: YamlDocument, model: type[BaseModel], err: dict[str, Any]) -> Problem:
+def _from_pydantic(doc: YamlDocument, model: type[BaseModel], err: Mapping[str, Any]) -> Problem:
     path = _data_path(doc.data, err["loc"])
     kind = err["type"]
     value = err.get("input")

@@ -19,7 +19,7 @@ from labledger.errors import Problem
 try:
     _Loader = yaml.CSafeLoader
 except AttributeError:  # PyYAML built without libyaml
-    _Loader = yaml.SafeLoader  # type: ignore[misc]
+    _Loader = yaml.SafeLoader
 
 #: A field path: keys and list indices from the top of the document.
 FieldPath = tuple[str | int, ...]

@@ -98,7 +98,16 @@ def _counts(cur: _Cursor, offset: int, steps: int) -> np.ndarray:
     return np.frombuffer(cur.data, "<f4", steps, offset).astype(float)
 
 
-def _finish(cur, start, step, steps, offset, wl, version, meta) -> Scan:
+def _finish(
+    cur: _Cursor,
+    start: float,
+    step: float,
+    steps: int,
+    offset: int,
+    wl: Wavelength,
+    version: str,
+    meta: dict[str, str],
+) -> Scan:
     if steps <= 0 or not np.isfinite(step) or step <= 0 or not np.isfinite(start):
         raise InputFileError(
             cur.path, f"implausible range header (start {start}, step {step}, {steps} steps)"
@@ -155,7 +164,7 @@ def _read_v4(cur: _Cursor) -> list[Scan]:
             anode = cur.text(off + 116, 4)
         off += seg_len
     wl = _wavelength(ka1, ka2, ratio, anode)
-    scans = []
+    scans: list[Scan] = []
     # ranges follow one another, each a 160-byte header, its sub-headers and its counts
     while not scans or (
         off + V4_RANGE_HEADER <= len(cur.data) and cur.unpack("<I", off)[0] == V4_RANGE_HEADER

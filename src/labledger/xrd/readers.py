@@ -13,6 +13,7 @@ check that both agree).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -72,6 +73,7 @@ def _read_all(path: Path, fmt: str | None) -> list[Scan]:
         return _as_list(_READERS[forced](path, data))
     fmt, why = identify(path.suffix, data)
     if fmt is None:
+        assert why is not None  # identify gives a reason whenever it gives no format
         raise InputFileError(path, why)
     return _as_list(_READERS[fmt](path, data))
 
@@ -235,7 +237,7 @@ def _read_raw(path: Path, data: bytes) -> list[Scan]:
     return read_bruker_raw_scans(path, data)
 
 
-_READERS = {
+_READERS: dict[str, Callable[[Path, bytes], Scan | list[Scan]]] = {
     "xy": read_text_columns,
     "xrdml": _read_xrdml,
     "ras": _read_ras,

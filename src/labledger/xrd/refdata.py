@@ -53,12 +53,13 @@ class PhaseRef:
     @classmethod
     def from_dict(cls, d: dict) -> PhaseRef:
         po = d.get("preferred_orientation")
+        a, b, c, alpha, beta, gamma = (float(x) for x in d["lattice"])
         return cls(
             name=d["name"],
             formula=d["formula"],
             space_group=d["space_group"],
             crystal_system=d["crystal_system"],
-            lattice=tuple(float(x) for x in d["lattice"]),
+            lattice=(a, b, c, alpha, beta, gamma),
             cell_mass=float(d["cell_mass_amu"]),
             cell_volume=float(d["cell_volume_A3"]),
             z=float(d["z"]),

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -152,7 +153,7 @@ class XrdResult:
         )
 
 
-def _plain(obj):
+def _plain(obj: Any) -> Any:
     """JSON-safe copy: numpy scalars to float/int, NaN/inf to None, tuples to lists."""
     if isinstance(obj, dict):
         return {str(k): _plain(v) for k, v in obj.items()}

@@ -54,7 +54,14 @@ def read_xrdml(path: Path, data: bytes) -> list[Scan]:
     return [_xrdml_scan(path, by_tag, scan, wl, i, len(scans)) for i, scan in enumerate(scans)]
 
 
-def _xrdml_scan(path: Path, by_tag: dict, scan, wl: Wavelength, index: int, n: int) -> Scan:
+def _xrdml_scan(
+    path: Path,
+    by_tag: dict[str, list[ElementTree.Element]],
+    scan: ElementTree.Element,
+    wl: Wavelength,
+    index: int,
+    n: int,
+) -> Scan:
     def first_float(tag: str) -> float | None:
         els = by_tag.get(tag)
         return header_number(path, els[0].text, f"<{tag}>") if els else None
@@ -78,8 +85,8 @@ def _xrdml_scan(path: Path, by_tag: dict, scan, wl: Wavelength, index: int, n: i
         if listed:
             tt = np.array((listed[0].text or "").split(), dtype=float)
         else:
-            start = float(next(e.text for e in tt_el if local_name(e.tag) == "startPosition"))
-            end = float(next(e.text for e in tt_el if local_name(e.tag) == "endPosition"))
+            start = float(next(e.text or "" for e in tt_el if local_name(e.tag) == "startPosition"))
+            end = float(next(e.text or "" for e in tt_el if local_name(e.tag) == "endPosition"))
             tt = np.linspace(start, end, y.size)
     except (ValueError, StopIteration, TypeError):
         raise InputFileError(

@@ -188,6 +188,6 @@ def _describe_one(name: str, infos: list[Any], pk_info: Any) -> TableDump:
     return TableDump(name, columns, sql_types, list(pk))
 
 
-def known_revisions() -> set[str | None]:
+def known_revisions() -> set[str]:
     """Schema revisions this labledger can export and import."""
     return {r.revision for r in schema.history()}

@@ -69,7 +69,7 @@ class ExportPlan:
 
     tables: dict[str, list[tuple[str, str]]]
     rows: dict[str, int]
-    revision: str | None
+    revision: str
 
 
 def check_header(reader: ExportReader, header: Any) -> ExportPlan:
@@ -84,7 +84,7 @@ def check_header(reader: ExportReader, header: Any) -> ExportPlan:
         )
     revision = header.get("schema_revision")
     known = known_revisions()
-    if revision not in known:
+    if not isinstance(revision, str) or revision not in known:
         raise reader.error(
             f"export has schema revision {revision!r}, which this labledger "
             f"({labledger_version()}) does not know; upgrade labledger to import it"
