@@ -3,15 +3,40 @@
 from __future__ import annotations
 
 import hashlib
+import json
+import os
 import subprocess
 from pathlib import Path
+
+#: Set by the workflow once per run to {"folder", "commit", "dirty"} of the project folder, so
+#: its jobs (hundreds of them) do not each ask git again: records do not change during a run.
+GIT_STATE_ENV = "LABLEDGER_GIT_STATE"
 
 
 def git_state(folder: Path) -> tuple[str | None, bool | None]:
     """(HEAD commit, dirty) for the git work tree holding `folder`; (None, None) outside git.
 
     `dirty` is True when anything under `folder` differs from HEAD (edits or untracked files).
+    Taken from $LABLEDGER_GIT_STATE when that names this very folder.
     """
+    known = os.environ.get(GIT_STATE_ENV)
+    if known:
+        try:
+            state = json.loads(known)
+            if Path(state["folder"]) == folder.resolve():
+                return state["commit"], state["dirty"]
+        except (ValueError, KeyError, TypeError):
+            pass  # not ours: ask git
+    return _ask_git(folder)
+
+
+def git_state_env(folder: Path) -> str:
+    """The value of $LABLEDGER_GIT_STATE for `folder`, asking git now."""
+    commit, dirty = _ask_git(folder)
+    return json.dumps({"folder": str(folder.resolve()), "commit": commit, "dirty": dirty})
+
+
+def _ask_git(folder: Path) -> tuple[str | None, bool | None]:
     try:
         head = subprocess.run(
             ["git", "-C", str(folder), "rev-parse", "HEAD"],

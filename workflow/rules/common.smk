@@ -6,6 +6,7 @@ from pathlib import Path
 
 import labledger.analysis_versions as VERSIONS
 from labledger.config import CONFIG_VALUES_ENV
+from labledger.gitinfo import GIT_STATE_ENV, git_state_env
 from labledger.records.paths import discover
 from labledger.db.target import database_identity, shown_database
 from labledger.workflow_support import analysable, shard_members, top_level_value
@@ -24,6 +25,13 @@ os.environ.update(LABLEDGER_PYTHON=sys.executable, LABLEDGER_CONFIG=str(CONFIGFI
 # ... and the effective settings (config.yaml plus `--config` overrides), which the jobs use: a
 # setting changed with --config reruns the jobs whose params hold it, and they compute with it.
 os.environ[CONFIG_VALUES_ENV] = json.dumps(config, sort_keys=True, default=str)
+
+
+onstart:
+    # git's view of the project (commit, uncommitted changes), asked once per run that has
+    # jobs: every analysis records it, and records do not change while the workflow runs
+    os.environ[GIT_STATE_ENV] = git_state_env(Path.cwd())
+
 
 # The database the ingest writes, as a digest (never the URL: it may hold a password). A
 # parameter of the ingest, so pointing the workflow at another database (config.yaml's

@@ -23,5 +23,6 @@ rule eis_analysis:
     shell:
         logged(
             '"$LABLEDGER_PYTHON" -m labledger analyze {wildcards.id}'
-            " --out {output.json} --plot {output.svg} --rule eis_analysis > {log} 2>&1"
+            " --record {input.record} --out {output.json} --plot {output.svg}"
+            " --rule eis_analysis > {log} 2>&1"
         )

@@ -43,5 +43,6 @@ rule xrd_analysis:
     shell:
         logged(
             '"$LABLEDGER_PYTHON" -m labledger analyze {wildcards.id}'
-            " --out {output.json} --plot {output.svg} --rule xrd_analysis > {log} 2>&1"
+            " --record {input.record} --out {output.json} --plot {output.svg}"
+            " --rule xrd_analysis > {log} 2>&1"
         )

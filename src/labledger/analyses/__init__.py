@@ -122,6 +122,8 @@ def prepare(
     Give the record file's `path` when known: finding it by id walks the whole store."""
     loaded = load_record(config, record_id, path)
     record = loaded.record
+    if record.id != record_id:
+        raise LabledgerError(f"{loaded.file.display}: holds record {record.id}, not {record_id}")
     kind = record.kind
     analysis = analysis_for(kind)
     raw_rel = getattr(record, "raw_file", None)
@@ -141,9 +143,11 @@ def analyze_record(
     out: Path | None = None,
     plot: Path | None = None,
     rule: str = "cli",
+    path: Path | None = None,
 ) -> Path:
-    """Analyse one record and write its result envelope (and plot); return the JSON path."""
-    return run_prepared(config, prepare(config, record_id, out, plot), rule)
+    """Analyse one record (its file `path`, else found by id) and write its result envelope
+    (and plot); return the JSON path."""
+    return run_prepared(config, prepare(config, record_id, out, plot, path), rule)
 
 
 def _canonical(value: Any) -> str:

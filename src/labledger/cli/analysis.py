@@ -18,6 +18,10 @@ def analyze(
     ] = None,
     plot: Annotated[Path | None, typer.Option(help="Plot SVG (default: beside the JSON).")] = None,
     rule: Annotated[str, typer.Option(help="Name of the workflow rule, for provenance.")] = "cli",
+    record: Annotated[
+        Path | None,
+        typer.Option(help="The record's file (default: found by ID in the records folder)."),
+    ] = None,
 ) -> None:
     """Analyse one record's raw file with the record's parameters; write result JSON and plot.
 
@@ -29,7 +33,7 @@ def analyze(
     from labledger.analyses import analyze_record
     from labledger.records.store import display_path
 
-    path = analyze_record(config_of(ctx), record_id, out=out, plot=plot, rule=rule)
+    path = analyze_record(config_of(ctx), record_id, out=out, plot=plot, rule=rule, path=record)
     typer.echo(f"wrote {display_path(path)}")
 
 
