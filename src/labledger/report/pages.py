@@ -659,9 +659,11 @@ class _Context:
             }
             for e in self.electrodes_by_batch.get(rid, [])
         ]
+        steps = (self.data.contents.get(rid) or {}).get("steps") or []
         return {
             **self._common(rid),
             "summary": b,
+            "milling": [s for s in steps if s.get("type") == "ball_mill"],
             "batch": self._link(rid),
             "tree": tree,
             "xrd": xrd,
@@ -687,6 +689,7 @@ class _Context:
         return {
             **self._common(rid),
             "summary": None,
+            "milling": [],
             "batch": self._link(e["batch"]),
             "tree": tree,
             "xrd": xrd,
@@ -706,6 +709,7 @@ class _Context:
         return {
             **self._common(rid),
             "summary": None,
+            "milling": [],
             "batch": self._link(c["batch_id"]),
             "tree": tree,
             "xrd": [],
