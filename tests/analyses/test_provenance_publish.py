@@ -160,3 +160,15 @@ def test_every_output_row_carries_the_sha256_of_its_file(project, cli) -> None: 
     result = cli("provenance", "EIS-003", cwd=project.root)
     plot = project.root / "results" / "eis" / "EIS-003.svg"
     assert f"results/eis/EIS-003.svg (sha256 {sha256_file(plot)[:12]})" in result.out
+
+    # a result file written before results recorded their plot's hash: the plot file's own
+    envelope_path = project.root / "results" / "eis" / "EIS-003.json"
+    envelope = json.loads(envelope_path.read_text())
+    for output in envelope["outputs"]:
+        del output["sha256"]
+    envelope_path.write_text(json.dumps(envelope, indent=1))
+    ingest(config)
+    publish_provenance(config, out)
+    parser = _Outputs()
+    parser.feed((out / "pages" / "EIS-003.html").read_text())
+    assert [sha for role, _, sha in parser.rows if role == "plot"] == [sha256_file(plot)]
