@@ -215,6 +215,18 @@ def test_queries_page_shows_each_query(report_dir: Path) -> None:
     assert 'href="../queries/ce_vs_cnt_ratio.csv"' in page
 
 
+def test_a_query_without_rows_does_not_say_no_data_yet(lab: Path, report_dir: Path) -> None:
+    """A saved query that finds nothing in a full database ("results to redo" when all is up
+    to date) says "No rows.", not "no data yet", which reads as if nothing was ingested."""
+    page = (report_dir / "queries.html").read_text()
+    sections = re.split(r"<h2 id=", page)[1:]
+    empty = [s for s in sections if "<table>" not in s]
+    assert empty  # the demo has a query without rows
+    for section in empty:
+        assert '<p class="none">No rows.</p>' in section
+    assert "no data yet" not in page
+
+
 def test_plot_cache_is_reused_and_pruned(lab_copy: Path) -> None:
     config = load_config(lab_copy / "config.yaml")
     out = lab_copy / "results" / "report"

@@ -277,7 +277,12 @@ def build_report(config: Config, out_dir: Path, queries_out: Path | None = None)
     _write(
         out_dir / "queries.html",
         env.get_template("queries.html.j2").render(
-            root="", page="queries", queries=queries, csv_links=csv_links, **common
+            root="",
+            page="queries",
+            queries=queries,
+            csv_links=csv_links,
+            has_data=bool(data.records),
+            **common,
         ),
         build,
     )
