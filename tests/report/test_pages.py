@@ -638,6 +638,10 @@ def test_batch_page_lists_every_milling_step(lab: Path, report_dir: Path, lab_co
         )
         assert shown == expected, record["id"]
 
+    # the index has room for one step: its headings say which
+    headings = page_tables(report_dir / "index.html").tables[0]["head"]
+    assert "1st milling (rpm)" in headings[3] and "1st milling (h)" in headings[4]
+
     b3 = lab_copy / "records" / "batches" / "B-003.yaml"
     text = b3.read_text().replace(
         "speed_rpm: 300\n  duration_h: 12\n", "speed_rpm: 300\n  duration_h: 4\n"
