@@ -292,3 +292,19 @@ def test_ls_lists_records_by_kind_and_field(project, cli) -> None:
     assert cli("ls", "powder", cwd=project.root).code == 1
     bad = cli("ls", "--where", "cnt", cwd=project.root)
     assert bad.code == 1 and "field=value" in bad.err
+
+
+def test_ls_names_a_field_no_record_has(project, cli) -> None:
+    """A misspelt field is an error with a suggestion, not an empty list that looks like "no
+    such record"; a field some records leave empty is no error."""
+    bad = cli("ls", "electrode", "--where", "cnt_pct=20", cwd=project.root)
+    assert bad.code == 1
+    assert "no electrode record has a field 'cnt_pct'" in bad.err
+    assert "did you mean 'cnt_wt_pct'" in bad.err
+    assert "Traceback" not in bad.err
+    # the same name is a field of some kind: fine without --kind, and for a kind that has it
+    assert cli("ls", "--where", "cnt_wt_pct=20", cwd=project.root).code == 0
+    assert cli("ls", "batch", "--where", "cnt_wt_pct=20", cwd=project.root).code == 1
+    # a field that exists but matches nothing: an empty list, exit 0
+    none = cli("ls", "electrode", "--where", "cnt_wt_pct=99", cwd=project.root)
+    assert none.code == 0 and "(0 rows)" in none.out

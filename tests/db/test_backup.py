@@ -366,8 +366,9 @@ def test_failed_export_leaves_the_earlier_file_and_no_partial_one(
         export_database(ledger.database_url, path)
     assert path.read_bytes() == b"earlier backup"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.jsonl.gz", "lab"]
+    (tmp_path / "not-a-folder").write_text("")
     with pytest.raises(LabledgerError, match="cannot write"):
-        export_database(ledger.database_url, tmp_path / "missing" / "a.jsonl.gz")
+        export_database(ledger.database_url, tmp_path / "not-a-folder" / "a.jsonl.gz")
 
 
 def test_export_refuses_no_database_and_a_newer_schema(ledger, tmp_path: Path) -> None:
@@ -416,6 +417,19 @@ def test_cli_export_and_import(ledger, tmp_path: Path, run_cli, monkeypatch) -> 
         assert loaded.exit_code == 0, loaded.output
         assert loaded.output.startswith("imported 22 tables, ")
         assert snapshot(target) == snapshot(source)
+
+
+def test_export_into_a_new_folder_as_the_readme_does(ledger, run_cli, tmp_path: Path) -> None:
+    """`labledger export backups/lab-2026-11-26.jsonl.gz` in a project without a backups/
+    folder writes the file there (it failed: "cannot write the export: No such file")."""
+    assert not (ledger.root / "backups").exists()
+    done = run_cli(ledger.root, "export", "backups/lab-2026-11-26.jsonl.gz")
+    assert done.exit_code == 0, done.output
+    path = ledger.root / "backups" / "lab-2026-11-26.jsonl.gz"
+    assert lines(path)[0]["tables"]
+    with fresh_database(tmp_path, "target") as target:
+        import_database(target, path)
+        assert snapshot(target) == snapshot(ledger.database_url)
 
 
 def test_cli_export_in_a_fresh_process_holds_every_table(ledger, tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -164,3 +165,21 @@ def test_records_sharing_one_raw_file_content_get_a_note(project) -> None:
     assert sorted(n.path.rsplit("/", 1)[1] for n in notes) == ["XRD-003.yaml", "XRD-004.yaml"]
     assert all(n.severity == "note" and n.field == "raw_file" for n in notes)
     assert "XRD-004" in next(n.message for n in notes if n.path.endswith("XRD-003.yaml"))
+
+
+def test_pending_raw_file_note_points_at_the_raw_file_line(project) -> None:
+    """The note names the line where the raw file goes: the `raw_file: null` line, or the
+    `# raw_file:` line a template leaves commented out (it said line 1, the schema comment)."""
+    from labledger.records.new_record import new_record
+
+    project.write("xrd/XRD-100.yaml", XRD.format(raw="null"))
+    path = new_record(project.records, "xrd")
+    path.write_text(re.sub(r"<[^>]+>", "B-003", path.read_text()))
+    result = check_store(project.records)
+    assert result.errors == []
+    for file in (project.records / "xrd" / "XRD-100.yaml", path):
+        lines = file.read_text().splitlines()
+        want = next(i for i, line in enumerate(lines, 1) if "raw_file:" in line)
+        [note] = [p for p in result.problems if p.path.endswith(file.name)]
+        assert (note.line, note.field) == (want, "raw_file"), (file.name, str(note))
+        assert lines[want - 1][note.col - 1 :].startswith("raw_file:")

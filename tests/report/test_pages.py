@@ -215,6 +215,18 @@ def test_queries_page_shows_each_query(report_dir: Path) -> None:
     assert 'href="../queries/ce_vs_cnt_ratio.csv"' in page
 
 
+def test_a_query_without_rows_does_not_say_no_data_yet(lab: Path, report_dir: Path) -> None:
+    """A saved query that finds nothing in a full database ("results to redo" when all is up
+    to date) says "No rows.", not "no data yet", which reads as if nothing was ingested."""
+    page = (report_dir / "queries.html").read_text()
+    sections = re.split(r"<h2 id=", page)[1:]
+    empty = [s for s in sections if "<table>" not in s]
+    assert empty  # the demo has a query without rows
+    for section in empty:
+        assert '<p class="none">No rows.</p>' in section
+    assert "no data yet" not in page
+
+
 def test_plot_cache_is_reused_and_pruned(lab_copy: Path) -> None:
     config = load_config(lab_copy / "config.yaml")
     out = lab_copy / "results" / "report"
@@ -346,7 +358,7 @@ def test_no_unit_is_printed_without_its_value(lab_copy: Path) -> None:
     facts = _fact_texts((out / "samples" / "B-100.html").read_text())
     assert "no XRD scan yet" in facts
     assert "not measured" in facts  # sigma_total
-    assert "speed not recorded, duration not recorded" in facts  # no milling step
+    assert "no milling step recorded" in facts  # no milling step
 
 
 class Tables(HTMLParser):
@@ -600,3 +612,48 @@ def test_cell_pages_say_how_each_cell_was_cycled(lab: Path, report_dir: Path) ->
             window = f"{protocol['voltage_min_V']:.1f}-{protocol['voltage_max_V']:.1f} V"
             assert shown.startswith(f"{rates}, {window}"), (record["id"], shown)
     assert n_full == 4
+
+
+def test_batch_page_lists_every_milling_step(lab: Path, report_dir: Path, lab_copy: Path) -> None:
+    """The "Ball milling" fact names each ball_mill step of the record, in order, with its
+    speed, duration, media and solvent (it showed the first step only)."""
+    import yaml
+
+    for path in sorted((lab / "records" / "batches").glob("*.yaml")):
+        record = yaml.safe_load(path.read_text())
+        mills = [s for s in record.get("steps") or [] if s["type"] == "ball_mill"]
+        shown = page_tables(report_dir / "samples" / f"{record['id']}.html").facts["Ball milling"]
+        if not mills:
+            assert shown == "no milling step recorded", record["id"]
+            continue
+        parts = [
+            ", ".join(
+                [f"{s['speed_rpm']:g} rpm", f"{s['duration_h']:g} h"]
+                + [s[k] for k in ("media", "solvent") if s.get(k)]
+            )
+            for s in mills
+        ]
+        expected = (
+            "; ".join(parts) if len(parts) == 1 else f"{len(parts)} steps: " + "; ".join(parts)
+        )
+        assert shown == expected, record["id"]
+
+    # the index has room for one step: its headings say which
+    headings = page_tables(report_dir / "index.html").tables[0]["head"]
+    assert "1st milling (rpm)" in headings[3] and "1st milling (h)" in headings[4]
+
+    b3 = lab_copy / "records" / "batches" / "B-003.yaml"
+    text = b3.read_text().replace(
+        "speed_rpm: 300\n  duration_h: 12\n", "speed_rpm: 300\n  duration_h: 4\n"
+    )
+    text = text.replace(
+        "speed_rpm: 300\n  duration_h: 6\n  media: ZrO2",
+        "speed_rpm: 500\n  duration_h: 2\n  media: WC",
+    )
+    b3.write_text(text)
+    config = load_config(lab_copy / "config.yaml")
+    ingest(config)
+    out = lab_copy / "results" / "report"
+    build_report(config, out)
+    shown = page_tables(out / "samples" / "B-003.html").facts["Ball milling"]
+    assert shown == "2 steps: 300 rpm, 4 h, ZrO2, ethanol; 500 rpm, 2 h, WC, ethanol"

@@ -64,3 +64,68 @@ def test_plot_svg(tmp_path, two_phase):
     text = out.read_text()
     assert text.lstrip().startswith("<?xml") and "<svg" in text
     assert "rutile" in text
+
+
+def _saved_figures(monkeypatch) -> list:  # type: ignore[no-untyped-def]
+    """Figures as they are saved (the spy keeps them for the test to render again)."""
+    from matplotlib.figure import Figure
+
+    saved, savefig = [], Figure.savefig
+
+    def spy(fig, *args, **kwargs):  # type: ignore[no-untyped-def]
+        saved.append(fig)
+        return savefig(fig, *args, **kwargs)
+
+    monkeypatch.setattr(Figure, "savefig", spy)
+    return saved
+
+
+def _pixels(fig) -> np.ndarray:  # type: ignore[no-untyped-def]
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    return np.asarray(canvas.buffer_rgba()).copy()
+
+
+def _visible_share(fig, line) -> float:  # type: ignore[no-untyped-def]
+    """Share of the pixels `line` paints when drawn alone that it still paints in the figure:
+    1 when nothing covers it, near 0 when another trace is drawn over it."""
+    (ax,) = fig.axes
+    others = [a for a in [*ax.lines, *ax.collections] if a is not line]
+    painted = _pixels(fig) != _pixels_without(fig, line)
+    for a in others:
+        a.set_visible(False)
+    alone = _pixels(fig) != _pixels_without(fig, line)
+    for a in others:
+        a.set_visible(True)
+    return float(painted.any(axis=2).sum() / alone.any(axis=2).sum())
+
+
+def _pixels_without(fig, line) -> np.ndarray:  # type: ignore[no-untyped-def]
+    line.set_visible(False)
+    try:
+        return _pixels(fig)
+    finally:
+        line.set_visible(True)
+
+
+def test_plot_shows_observed_over_calculated(tmp_path, two_phase, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The observed trace is drawn over the calculated one and most of it stays in sight; the
+    calculated line, of another colour, is in sight too; the difference curve lies below both."""
+    from matplotlib.colors import to_rgb
+
+    from labledger.xrd.plot import plot_result
+
+    saved = _saved_figures(monkeypatch)
+    result, _ = two_phase
+    plot_result(result, tmp_path / "fit.svg")
+    (fig,) = saved
+    (ax,) = fig.axes
+    lines = {line.get_label(): line for line in ax.lines}
+    obs, calc, diff = lines["observed"], lines["calculated"], lines["difference"]
+    assert obs.get_zorder() > calc.get_zorder()
+    assert np.abs(np.subtract(to_rgb(obs.get_color()), to_rgb(calc.get_color()))).sum() > 0.5
+    assert _visible_share(fig, obs) > 0.9
+    assert _visible_share(fig, calc) > 0.3
+    assert diff.get_ydata().max() < min(obs.get_ydata().min(), calc.get_ydata().min())

@@ -208,7 +208,14 @@ def run_prepared(config: Config, job: Prepared, rule: str) -> Path:
             {"role": "record", "path": _rel(loaded.file.path, root), "sha256": loaded.file.sha256},
             {"role": "raw", "path": _rel(raw, root), "sha256": sha256_file(raw)},
         ],
-        "outputs": [{"role": "plot", "path": _rel(plot, root), "media_type": "image/svg+xml"}],
+        "outputs": [
+            {
+                "role": "plot",
+                "path": _rel(plot, root),
+                "media_type": "image/svg+xml",
+                "sha256": sha256_file(plot),
+            }
+        ],
         "provenance": {
             **code_state(root),
             **run_environment(),

@@ -1,7 +1,8 @@
 """SVG plots of a cycling analysis (matplotlib, Agg backend, imported only when plotting).
 
 - `plot_ce(result, path)`: CE (and retention for full cells) against cycle, window shaded.
-- `plot_voltage_profiles(data, result, path, cycles=None)`: voltage vs capacity of chosen cycles.
+- `plot_voltage_profiles(data, result, path, cycles=None)`: voltage vs capacity of chosen cycles
+  (at most `MAX_PROFILES`, coloured by cycle number).
 - `plot_first_plating(data, result, path)`: the first plating with V_min and V_plateau marked.
 - `plot_summary(data, result, path)`: the three side by side (what the CLI's --plot writes).
 """
@@ -29,13 +30,38 @@ def _pyplot() -> Any:
     return plt
 
 
-def default_profile_cycles(result: Result) -> list[int]:
-    """Analysed cycles shown by default: 1, 10, 50, 100 ... and the last one."""
+#: Most voltage profiles drawn in one panel: more run together into one band.
+MAX_PROFILES = 10
+
+
+def default_profile_cycles(result: Result, limit: int = MAX_PROFILES) -> list[int]:
+    """Analysed cycles shown by default: 1, 2, 5, 10, 20, 50, 100, 200, 500 ... and the last
+    one, at most `limit` of them (first and last always)."""
     n = result.n_cycles
-    chosen = [c for c in (1, 2, 10, 50, 100, 200, 400) if c <= n]
-    if n not in chosen:
-        chosen.append(n)
-    return chosen
+    chosen, decade = [], 1
+    while decade <= n:
+        chosen += [m * decade for m in (1, 2, 5) if m * decade <= n]
+        decade *= 10
+    return spread_cycles([*chosen, n], limit)
+
+
+def spread_cycles(cycles: list[int], limit: int = MAX_PROFILES) -> list[int]:
+    """At most `limit` of `cycles`, sorted, evenly spread over the list, its first and last
+    kept."""
+    ordered = sorted(set(cycles))
+    if len(ordered) <= limit:
+        return ordered
+    keep = np.unique(np.round(np.linspace(0, len(ordered) - 1, limit)).astype(int))
+    return [ordered[i] for i in keep]
+
+
+def cycle_colour(cycle: int, n_cycles: int) -> tuple[float, float, float, float]:
+    """The colour of a cycle's profile: viridis on a log scale of the cycle number, cycle 1
+    dark blue, the last one yellow-green (the palest yellow is left out: white background)."""
+    from matplotlib import colormaps
+
+    span = np.log(max(n_cycles, 2))
+    return colormaps["viridis"](0.9 * np.log(max(cycle, 1)) / span)
 
 
 def _draw_ce(ax: Any, result: Result) -> None:
@@ -78,23 +104,25 @@ def _draw_ce(ax: Any, result: Result) -> None:
 
 
 def _draw_profiles(ax: Any, data: CyclingData, result: Result, cycles: list[int]) -> None:
+    """Voltage vs capacity of at most MAX_PROFILES of `cycles`, coloured by cycle number and
+    named in a legend beside the axes."""
     frame = data.frame
     by_n = dict(zip(result.cycles["cycle"], result.cycles["file_cycle"], strict=True))
-    for i, n in enumerate(cycles):
-        if n not in by_n:
-            continue
+    for n in spread_cycles([c for c in cycles if c in by_n]):
         rows = frame[(frame["cycle"] == by_n[n]) & (frame["direction"] != 0)]
+        colour = cycle_colour(n, result.n_cycles)
         for j, (_, part) in enumerate(rows.groupby("step", sort=True)):
             ax.plot(
                 part["capacity_mAh"],
                 part["voltage_V"],
-                color=f"C{i % 10}",
+                color=colour,
                 lw=1,
                 label=f"cycle {n}" if j == 0 else None,
             )
     ax.set_xlabel("capacity (mAh)")
     ax.set_ylabel("voltage (V)")
-    ax.legend(fontsize=9)
+    # beside the axes: inside, the legend of ten cycles covered the profiles
+    ax.legend(fontsize=9, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
 
 
 def _draw_first_plating(ax: Any, data: CyclingData, result: HalfCellResult) -> None:
@@ -138,7 +166,8 @@ def plot_ce(result: Result, path: str | Path) -> Path:
 def plot_voltage_profiles(
     data: CyclingData, result: Result, path: str | Path, cycles: list[int] | None = None
 ) -> Path:
-    """Voltage against capacity of the given analysed cycles (default: a spread) as SVG."""
+    """Voltage (V) against capacity (mAh) of the given analysed cycles (default: a spread on a
+    log scale), at most `MAX_PROFILES` of them, as SVG."""
     fig, ax = _pyplot().subplots(figsize=(5, 3.5))
     _draw_profiles(ax, data, result, cycles or default_profile_cycles(result))
     return _save(fig, path)

@@ -1,12 +1,13 @@
 """Provenance of results, read from the database as plain run dicts for the exporters.
 
 A run dict holds the `analysis_run` row (inputs with sha256, parameters, code and library
-versions, rule, host, user, times), the plot path from the result file, whether the run is
-stale and why, and the lineage of the measured sample (e.g. electrode and batch records).
+versions, rule, host, user, times), the plot's path and sha256 from the result file, whether the
+run is stale and why, and the lineage of the measured sample (e.g. electrode and batch records).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from pathlib import Path
@@ -17,6 +18,7 @@ from sqlalchemy import Connection, text
 from labledger.db.engine import make_engine
 from labledger.db.schema import require_database
 from labledger.errors import LabledgerError
+from labledger.hashing import sha256_file
 
 _KIND_OF_ANALYSIS = {"cycling": "cell", "eis": "eis", "xrd": "xrd"}
 
@@ -52,6 +54,27 @@ def lineage(conn: Connection, record_id: str, prefix: str = "records") -> list[d
     return out
 
 
+def _plot_of(root: Path, result_path: str, result_sha256: str) -> tuple[str | None, str | None]:
+    """(path, sha256) of the plot the result file names. The sha256 is the one the analysis
+    recorded (result files before it did: the plot file's, while the result file is still the
+    run's own); None when the result file is no longer the run's."""
+    result_file = root / result_path
+    try:
+        data = result_file.read_bytes()
+        envelope = json.loads(data)
+        plot_out = next((o for o in envelope.get("outputs", []) if o.get("role") == "plot"), None)
+    except (OSError, ValueError, AttributeError):
+        return None, None
+    if not isinstance(plot_out, dict) or not plot_out.get("path"):
+        return None, None
+    if hashlib.sha256(data).hexdigest() != result_sha256:
+        return plot_out["path"], None  # the file was written by a later run
+    sha = plot_out.get("sha256")
+    if sha is None and (root / plot_out["path"]).is_file():
+        sha = sha256_file(root / plot_out["path"])
+    return plot_out["path"], sha
+
+
 def runs_where(
     conn: Connection, where: str, params: dict[str, Any], root: Path, prefix: str
 ) -> list[dict]:
@@ -63,17 +86,7 @@ def runs_where(
     runs = []
     for row in conn.execute(text(f"SELECT * FROM analysis_run WHERE {where} ORDER BY id"), params):
         r = dict(row._mapping)
-        plot = None
-        result_file = root / r["result_path"]
-        if result_file.is_file():
-            try:
-                envelope = json.loads(result_file.read_text(encoding="utf-8"))
-                plot = next(
-                    (o["path"] for o in envelope.get("outputs", []) if o.get("role") == "plot"),
-                    None,
-                )
-            except (ValueError, AttributeError):
-                plot = None
+        plot, plot_sha256 = _plot_of(root, r["result_path"], r["result_sha256"])
         runs.append(
             {
                 "run_id": r["id"],
@@ -84,6 +97,7 @@ def runs_where(
                 "result_path": r["result_path"],
                 "result_sha256": r["result_sha256"],
                 "plot_path": plot,
+                "plot_sha256": plot_sha256,
                 "record_path": r["record_path"],
                 "record_sha256": r["record_sha256"],
                 "raw_path": r["raw_path"],

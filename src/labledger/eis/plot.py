@@ -17,6 +17,10 @@ ROLE_LABEL = {
 }
 
 
+#: Apex markers of the arcs, highest frequency first.
+APEX_MARKERS = ("v", "^", "s", "D", "P")
+
+
 def _si(v: float, unit: str) -> str:
     for factor, prefix in ((1e6, "M"), (1e3, "k"), (1.0, ""), (1e-3, "m")):
         if abs(v) >= factor:
@@ -28,7 +32,8 @@ def nyquist_plot(result: EISResult, path: str | Path, title: str | None = None) 
     """Write a Nyquist plot (-Z'' vs Z', equal axes) of data, fit and arc apexes to `path` (SVG).
 
     Points removed as outliers are drawn as crosses; each arc's apex frequency f_c is marked on
-    the fitted curve with its role.
+    the fitted curve, and the legend below the axes names each marker's role, resistance (Ω)
+    and f_c (Hz), so no text lies over the data.
     """
     import matplotlib
 
@@ -45,19 +50,21 @@ def nyquist_plot(result: EISResult, path: str | Path, title: str | None = None) 
     if (~used).any():
         ax.plot(z.real[~used], -z.imag[~used], "x", ms=7, color="tab:red", label="outlier")
     ax.plot(z_fit.real, -z_fit.imag, "-", color="tab:orange", label=f"fit {fit.circuit.text}")
+    # each arc's apex is a marker on the fit; its words go to the legend below the axes, where
+    # no text can cover a data point (labels beside the apexes did)
     for k, arc in enumerate(sorted(result.arcs, key=lambda a: -a.f_c_Hz)):
         if not np.isfinite(arc.f_c_Hz):
             continue
         za = fit.predict(np.array([arc.f_c_Hz]))[0]
-        ax.plot(za.real, -za.imag, "v", color="k", ms=7)
-        ax.annotate(
-            f"{ROLE_LABEL.get(arc.role, arc.role)}\n{arc.resistor} = {_si(arc.R_ohm, 'Ω')}\n"
-            f"f_c = {_si(arc.f_c_Hz, 'Hz')}",
-            (za.real, -za.imag),
-            textcoords="offset points",
-            xytext=(-10 + 25 * k, 18 + 30 * k),
-            fontsize=7,
-            arrowprops={"arrowstyle": "-", "lw": 0.5},
+        ax.plot(
+            za.real,
+            -za.imag,
+            APEX_MARKERS[k % len(APEX_MARKERS)],
+            color="k",
+            ms=7,
+            linestyle="none",
+            label=f"{ROLE_LABEL.get(arc.role, arc.role)} apex: {arc.resistor} = "
+            f"{_si(arc.R_ohm, 'Ω')}, f_c = {_si(arc.f_c_Hz, 'Hz')}",
         )
     ax.set_xlabel("Z' (Ω)")
     ax.set_ylabel("-Z'' (Ω)")
@@ -80,7 +87,7 @@ def nyquist_plot(result: EISResult, path: str | Path, title: str | None = None) 
             t += f", σ_bulk = {result.sigma_bulk_S_cm:.3g} S/cm"
         lines.append(t)
     ax.set_title("\n".join(lines), fontsize=9)
-    ax.legend(fontsize=7, loc="best")
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=1, frameon=False)
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
     with matplotlib.rc_context({"svg.fonttype": "none"}):  # text stays text: small, searchable

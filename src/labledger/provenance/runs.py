@@ -9,8 +9,9 @@ sample's lineage attached):
     git_dirty, libraries, rule, host, user, started_at, finished_at, current, stale_reason,
     lineage: [{"id", "kind", "path", "sha256"}, ...]
 
-Paths are relative to the project root (the folder of config.yaml); hashes are sha256 hex digests;
-times are ISO 8601 strings.
+and optionally `plot_sha256` (the plot's sha256, as the analysis recorded it; shown on the
+pages and in the chain text). Paths are relative to the project root (the folder of
+config.yaml); hashes are sha256 hex digests; times are ISO 8601 strings.
 """
 
 from __future__ import annotations
@@ -101,10 +102,11 @@ def run_inputs(run: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def run_outputs(run: dict[str, Any]) -> list[dict[str, Any]]:
-    """The run's output files as [{"role", "path", "sha256"}]; a plot's sha256 is None."""
+    """The run's output files as [{"role", "path", "sha256"}]; a plot's sha256 is the run's
+    optional `plot_sha256` (None when unknown)."""
     out = [{"role": "result", "path": run["result_path"], "sha256": run["result_sha256"]}]
     if run.get("plot_path"):
-        out.append({"role": "plot", "path": run["plot_path"], "sha256": None})
+        out.append({"role": "plot", "path": run["plot_path"], "sha256": run.get("plot_sha256")})
     return out
 
 

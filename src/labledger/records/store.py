@@ -117,6 +117,22 @@ def placeholder(file: RecordFile) -> Entry:
     return Entry(id=file.stem, kind=kind, display=file.display, path=file.path)
 
 
+def _raw_file_line(path: Path) -> tuple[int, int] | None:
+    """Line and column of the `raw_file:` line of a record file, also when it is commented out
+    (`# raw_file: ...`, as the templates leave it while the file is pending); None without."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    for number, line in enumerate(text.splitlines(), 1):
+        if _RAW_FILE_LINE.match(line):
+            return number, len(line) - len(line.lstrip(" #")) + 1
+    return None
+
+
+_RAW_FILE_LINE = re.compile(r"^#?\s*raw_file\s*:")
+
+
 def cross_check(
     entries: Iterable[Entry], locate: Callable[[Entry, str], tuple[int, int]]
 ) -> list[Problem]:
@@ -191,11 +207,12 @@ def cross_check(
                     Problem(e.display, line, col, field_name, f"{why}: {display_path(raw_path)}")
                 )
         if e.has_raw_field and not e.raw:
+            line, col = _raw_file_line(e.path) or locate(e, "raw_file")
             problems.append(
                 Problem(
                     e.display,
-                    1,
-                    1,
+                    line,
+                    col,
                     "raw_file",
                     "no raw file yet (pending); its analysis waits",
                     "note",

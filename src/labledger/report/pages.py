@@ -277,7 +277,12 @@ def build_report(config: Config, out_dir: Path, queries_out: Path | None = None)
     _write(
         out_dir / "queries.html",
         env.get_template("queries.html.j2").render(
-            root="", page="queries", queries=queries, csv_links=csv_links, **common
+            root="",
+            page="queries",
+            queries=queries,
+            csv_links=csv_links,
+            has_data=bool(data.records),
+            **common,
         ),
         build,
     )
@@ -659,9 +664,11 @@ class _Context:
             }
             for e in self.electrodes_by_batch.get(rid, [])
         ]
+        steps = (self.data.contents.get(rid) or {}).get("steps") or []
         return {
             **self._common(rid),
             "summary": b,
+            "milling": [s for s in steps if s.get("type") == "ball_mill"],
             "batch": self._link(rid),
             "tree": tree,
             "xrd": xrd,
@@ -687,6 +694,7 @@ class _Context:
         return {
             **self._common(rid),
             "summary": None,
+            "milling": [],
             "batch": self._link(e["batch"]),
             "tree": tree,
             "xrd": xrd,
@@ -706,6 +714,7 @@ class _Context:
         return {
             **self._common(rid),
             "summary": None,
+            "milling": [],
             "batch": self._link(c["batch_id"]),
             "tree": tree,
             "xrd": [],

@@ -8,7 +8,9 @@ from labledger.xrd.analysis import XrdResult
 
 
 def plot_result(result: XrdResult, out: str | Path, title: str | None = None) -> Path:
-    """Write an SVG of `result`: data, model, background, difference curve, phase ticks."""
+    """Write an SVG of `result`: observed counts (black, on top) over the calculated pattern
+    (red), background, the difference observed - calculated offset below both, and tick marks
+    of each phase's lines (2θ in degrees) with its weight fraction."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -17,9 +19,12 @@ def plot_result(result: XrdResult, out: str | Path, title: str | None = None) ->
     out = Path(out)
     x, y, yc = result.two_theta_deg, result.observed, result.calculated
     fig, ax = plt.subplots(figsize=(9, 5.5))
-    ax.plot(x, y, "-", lw=0.5, color="0.25", label="observed")
-    ax.plot(x, yc, "-", lw=0.8, color="tab:red", label="calculated")
-    ax.plot(x, result.background, "-", lw=0.6, color="tab:green", label="background")
+    # observed on top as a thin black line, the model under it as a wider line in red: where
+    # they agree the red shows on both sides of the black (drawn the other way round, the model
+    # hid the data)
+    ax.plot(x, y, "-", lw=0.6, color="k", zorder=3, label="observed")
+    ax.plot(x, yc, "-", lw=1.4, color="tab:red", zorder=2, label="calculated")
+    ax.plot(x, result.background, "-", lw=0.6, color="tab:green", zorder=1, label="background")
     ymax = float(max(y.max(), yc.max()))
     diff = y - yc
     offset = -0.08 * ymax - diff.max()

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import gzip
 import io
@@ -73,6 +74,7 @@ def export_database(url: str, path: str | Path) -> ExportSummary:
     tmp = path.with_name(path.name + ".tmp")
     engine = make_engine(url)
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)  # `export backups/lab.jsonl.gz`
         with engine.connect() as conn:
             if conn.dialect.name == "postgresql":
                 conn = conn.execution_options(
@@ -100,7 +102,8 @@ def export_database(url: str, path: str | Path) -> ExportSummary:
 
 
 def _unlink(path: Path) -> None:
-    path.unlink(missing_ok=True)
+    with contextlib.suppress(FileNotFoundError, NotADirectoryError):  # never written
+        path.unlink()
 
 
 def _export(conn: Connection, url: str, tmp: Path) -> tuple[dict[str, int], str | None, list[str]]:
