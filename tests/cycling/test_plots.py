@@ -8,12 +8,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from labledger.cycling.synthetic import build_table, write_generic_csv
 from matplotlib.colors import to_rgb
 
 from labledger.cycling.analyze import analyze_cycling
 from labledger.cycling.plots import plot_summary, plot_voltage_profiles
 from labledger.cycling.readers import read_cycling
+from labledger.demo.cycling_synthetic import build_table, write_generic_csv
 
 #: At most this many voltage profiles in one panel: more run together into one band.
 MAX_PROFILES = 10
