@@ -12,9 +12,8 @@ validate(config, "schema/config.schema.json")
 
 
 include: "workflow/rules/common.smk"
-include: "workflow/rules/cells.smk"
-include: "workflow/rules/eis.smk"
-include: "workflow/rules/xrd.smk"
+include: "workflow/rules/references.smk"
+include: "workflow/rules/analyses.smk"
 include: "workflow/rules/shards.smk"
 include: "workflow/rules/publish.smk"
 

@@ -9,7 +9,8 @@ from labledger.config import CONFIG_VALUES_ENV
 from labledger.gitinfo import GIT_STATE_ENV, git_state_env
 from labledger.records.paths import discover
 from labledger.db.target import database_identity, shown_database
-from labledger.workflow_support import analysable, shard_members, top_level_value
+from labledger.kinds import analysed_kinds
+from labledger.workflow_support import analysable, shard_members
 from labledger.xrd.phases import default_phases
 
 RECORDS = config.get("records_dir", "records")
@@ -45,13 +46,12 @@ def logged(command):
     results/logs/."""
     return "".join((command, " || {{ tail -n 5 {log} >&2; exit 1; }}"))
 
-# Records with a raw file, per analysed kind: id -> (record file, raw file).
-CELLS = analysable(Path(RECORDS) / "cells")
-EIS = analysable(Path(RECORDS) / "eis")
-XRD = analysable(Path(RECORDS) / "xrd")
+# The analysed kinds (src/labledger/kinds/), and per kind the records with a raw file:
+# id -> (record file, raw file).
+KINDS = analysed_kinds()
+ANALYSED = {k.name: analysable(Path(RECORDS) / k.folder) for k in KINDS.values()}
 # workflow.shards: 0 runs one job per record; N > 0 runs N jobs per kind (shards.smk).
 SHARDS = config.get("workflow", {}).get("shards", 0)
-ANALYSED = {"cell": CELLS, "eis": EIS, "xrd": XRD}
 SHARD_IDS = {kind: shard_members(ids, SHARDS) for kind, ids in ANALYSED.items()} if SHARDS else {}
 # Candidate phases name -> CIF: shipped ones plus config.yaml's (paths relative to the workdir).
 XRD_PHASES = {
@@ -72,8 +72,8 @@ def analysis_outputs():
     electrodes, records whose raw file is pending)."""
     if not SHARDS:
         return record_files() + [
-            f"{RESULTS}/{folder}/{rid}.json"
-            for folder, ids in (("cells", CELLS), ("eis", EIS), ("xrd", XRD))
+            f"{RESULTS}/{KINDS[kind].folder}/{rid}.json"
+            for kind, ids in ANALYSED.items()
             for rid in sorted(ids)
         ]
     in_shards = {str(rec) for ids in ANALYSED.values() for rec, _raw in ids.values()}
@@ -82,29 +82,16 @@ def analysis_outputs():
     ]
 
 
-def eis_circuit(wildcards):
-    """The circuit this record's fit uses: its own, or the config default (a rule parameter,
-    so changing the default reruns exactly the spectra that use it)."""
-    own = top_level_value(EIS[wildcards.id][0], "circuit")
-    return own or config.get("eis", {}).get("default_circuit", "p(R1,CPE1)-p(R2,CPE2)-CPE3")
-
-
 def shard_inputs(wildcards):
-    """Record and raw file of each record of the shard, plus the XRD reference patterns."""
+    """Record and raw file of each record of the shard, plus the kind's further inputs (the
+    XRD reference patterns)."""
     ids = ANALYSED[wildcards.kind]
     files = [str(f) for rid in SHARD_IDS[wildcards.kind][int(wildcards.shard)] for f in ids[rid]]
-    if wildcards.kind == "xrd":
-        files.append(f"{RESULTS}/references/xrd_patterns.json")
-    return files
+    return files + [f"{RESULTS}/{path}" for path in KINDS[wildcards.kind].extra_inputs]
 
 
 def shard_settings(wildcards):
     """The analysis version and the config.yaml settings the kind's analysis reads (params:
     a change reruns the kind's shards, whose cache checks then rerun the records it affects)."""
-    version = {"cell": VERSIONS.CYCLING, "eis": VERSIONS.EIS, "xrd": VERSIONS.XRD}
-    settings = {
-        "cell": None,
-        "eis": config.get("eis", {}).get("default_circuit"),
-        "xrd": [config.get("xrd", {}).get("candidates"), config.get("xrd", {}).get("phases")],
-    }
-    return repr([version[wildcards.kind], settings[wildcards.kind]])
+    kind = KINDS[wildcards.kind]
+    return repr([kind.version, kind.kind_settings(config)])

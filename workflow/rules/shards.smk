@@ -16,7 +16,7 @@ rule analysis_shard:
     log:
         f"{RESULTS}/logs/shards/{{kind}}/{SHARDS}/{{shard}}.log",
     wildcard_constraints:
-        kind="cell|eis|xrd",
+        kind="|".join(KINDS),
         shard=r"\d+",
     params:
         settings=shard_settings,

@@ -61,9 +61,9 @@ class Analysis:
 
 
 def _registry() -> dict[str, Analysis]:
-    from labledger.analyses import cells, eis, xrd
+    from labledger.kinds import analysed_kinds
 
-    return {a.kind: a for a in (cells.ANALYSIS, eis.ANALYSIS, xrd.ANALYSIS)}
+    return {name: kind.load_analysis() for name, kind in analysed_kinds().items()}
 
 
 def analysis_for(kind: str) -> Analysis:

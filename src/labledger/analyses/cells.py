@@ -9,6 +9,7 @@ from labledger.analyses import Analysis, AnalysisOutput
 from labledger.analysis_versions import CYCLING
 from labledger.config import Config
 from labledger.errors import LabledgerError
+from labledger.kinds.cell import KIND
 from labledger.records.base import RecordBase
 from labledger.records.cell import Cell
 
@@ -71,5 +72,5 @@ def analyze_cell(
 
 
 ANALYSIS = Analysis(
-    kind="cell", folder="cells", version=CYCLING, run=analyze_cell, params=cell_params
+    kind=KIND.name, folder=KIND.folder, version=KIND.version, run=analyze_cell, params=cell_params
 )

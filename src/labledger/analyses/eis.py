@@ -8,6 +8,7 @@ from typing import Any
 from labledger.analyses import Analysis, AnalysisOutput
 from labledger.analysis_versions import EIS
 from labledger.config import Config
+from labledger.kinds.eis import KIND
 from labledger.records.base import RecordBase
 from labledger.records.eis import Eis
 
@@ -59,4 +60,6 @@ def analyze_eis(record: RecordBase, raw: Path, config: Config, plot: Path | None
     return AnalysisOutput("eis", EIS, params, result.to_dict())
 
 
-ANALYSIS = Analysis(kind="eis", folder="eis", version=EIS, run=analyze_eis, params=eis_params)
+ANALYSIS = Analysis(
+    kind=KIND.name, folder=KIND.folder, version=KIND.version, run=analyze_eis, params=eis_params
+)

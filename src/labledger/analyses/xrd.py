@@ -10,6 +10,7 @@ from labledger.analysis_versions import XRD
 from labledger.config import Config
 from labledger.errors import LabledgerError
 from labledger.hashing import sha256_file
+from labledger.kinds.xrd import KIND
 from labledger.records.base import RecordBase
 from labledger.records.xrd import Xrd
 
@@ -93,4 +94,6 @@ def analyze_xrd(record: RecordBase, raw: Path, config: Config, plot: Path | None
     return AnalysisOutput("xrd", XRD, params, result.to_dict())
 
 
-ANALYSIS = Analysis(kind="xrd", folder="xrd", version=XRD, run=analyze_xrd, params=xrd_params)
+ANALYSIS = Analysis(
+    kind=KIND.name, folder=KIND.folder, version=KIND.version, run=analyze_xrd, params=xrd_params
+)

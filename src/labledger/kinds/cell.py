@@ -1,0 +1,17 @@
+"""Coin cells: coulombic efficiency, nucleation, retention and cycle life (labledger.cycling)."""
+
+from __future__ import annotations
+
+from labledger.analysis_versions import CYCLING
+from labledger.kinds import AnalysedKind
+
+KIND = AnalysedKind(
+    name="cell",
+    folder="cells",
+    version=CYCLING,
+    analysis="labledger.analyses.cells:ANALYSIS",
+    rule="cell_analysis",
+    message="cycling analysis of {id}",
+    report_category="Cells",
+    report_label="cell",
+)
