@@ -2,7 +2,7 @@
 
 Run: .venv/bin/python benchmarks/bench_xrd.py
 
-1. `python -m labledger.cli.xrd analyze FILE --references R --json` on a 3,501-point demo scan
+1. `python -m labledger xrd analyze FILE --references R --json` on a 3,501-point demo scan
    with all shipped candidate phases (wall time including interpreter start-up; target < 3 s).
 2. Baseline measured in the same run: importing pymatgen's XRD calculator and one
    `XRDCalculator.get_pattern` per candidate phase (what computing references per scan
@@ -67,7 +67,7 @@ def main() -> None:
     print(
         f"machine load average (1 min) at start: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores"
     )
-    t_ref = run([PY, "-m", "labledger.cli.xrd", "references", "--out", str(refs)], env)
+    t_ref = run([PY, "-m", "labledger", "xrd", "references", "--out", str(refs)], env)
     print(f"reference build (all shipped phases, incl. pymatgen import): {t_ref:.2f} s, once")
 
     from labledger.demo.xrd import write_demo_scans
@@ -83,7 +83,8 @@ def main() -> None:
         cmd = [
             PY,
             "-m",
-            "labledger.cli.xrd",
+            "labledger",
+            "xrd",
             "analyze",
             str(f),
             "--references",
@@ -93,13 +94,10 @@ def main() -> None:
         times = [run(cmd, env) for _ in range(REPEATS)]
         rows.append((d.file_name, statistics.median(times), min(times)))
     t_start = statistics.median(
-        run([PY, "-c", "import labledger.cli.xrd, numpy, scipy.optimize"], env)
+        run([PY, "-c", "import labledger.cli, labledger.xrd.analysis, labledger.xrd.readers"], env)
         for _ in range(REPEATS)
     )
-    print(
-        "\n1. `python -m labledger.cli.xrd analyze` "
-        f"(3,501 points, {n_cand} candidates), wall time:"
-    )
+    print(f"\n1. `python -m labledger xrd analyze` (3,501 points, {n_cand} candidates), wall time:")
     print(f"   {'file':<16}{'median s':>10}{'min s':>8}")
     for name, med, mn in rows:
         print(f"   {name:<16}{med:>10.2f}{mn:>8.2f}")
@@ -202,7 +200,7 @@ def real_corpus(refs: Path, env: dict) -> None:
     print(f"   {'file':<48}{'expected':>14}{'verdict':>15}{'wall s':>8}  phases")
     times, right = [], 0
     for name, exp in sorted(expected.items()):
-        cmd = [PY, "-m", "labledger.cli.xrd", "analyze", str(real / name), "--references"]
+        cmd = [PY, "-m", "labledger", "xrd", "analyze", str(real / name), "--references"]
         t = time.perf_counter()
         out = subprocess.run([*cmd, str(refs), "--json"], capture_output=True, env=env, text=True)
         dt = time.perf_counter() - t

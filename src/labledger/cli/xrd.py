@@ -1,7 +1,8 @@
 """`labledger xrd ...`: analyse a scan, build reference patterns, write the demo scans.
 
-Run standalone as `python -m labledger.cli.xrd ...`. The commands only parse options and format
-output; the work is in `labledger.xrd.analysis`, `.references` and `labledger.demo.xrd`.
+Mounted on the `labledger` command (`labledger xrd ...`, or `python -m labledger xrd ...`). The
+commands only parse options and format output; the work is in `labledger.xrd.analysis`,
+`.references` and `labledger.demo.xrd`.
 """
 
 from __future__ import annotations
@@ -160,11 +161,3 @@ def demo(
     for d in write_demo_scans(out):
         wt = ", ".join(f"{k} {v:.1f}" for k, v in d.true_wt_percent.items())
         typer.echo(f"{d.file_name}: batch {d.batch_id}, {wt} wt %")
-
-
-def main() -> None:  # pragma: no cover - thin wrapper
-    app(prog_name="labledger xrd")
-
-
-if __name__ == "__main__":  # pragma: no cover
-    main()

@@ -10,7 +10,7 @@ Public API (import from the submodules; this package imports nothing heavy):
   (`verdict.make_verdict`: explained, or "no listed phase explains this scan" with the
   unexplained peaks and no weight fractions)
 - `plot.plot_result(result, "fit.svg")`; the demo scans are `labledger.demo.xrd`
-- CLI: `labledger.cli.xrd.app` (`python -m labledger.cli.xrd analyze|references|demo`)
+- CLI: `labledger.cli.xrd.app` (`labledger xrd analyze|references|demo`)
 
 Per-scan work is small dense linear algebra on tall, thin matrices (3,500 x ~20), for which
 OpenBLAS threads cost far more than they save (measured on a shared 2-core machine: a 3,500 x 14
