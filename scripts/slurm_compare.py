@@ -162,6 +162,101 @@ def tail(log: Path, lines: int = 30) -> str:
     return "\n".join(log.read_text(errors="replace").splitlines()[-lines:])
 
 
+def run_both(work: Path, args: argparse.Namespace) -> bool:
+    """Clone twice and run the workflow locally and through Slurm, at the same time; True when
+    both runs succeed."""
+    local, slurm = work / "local", work / "slurm"
+    keep = set(args.measurements.split(",")) if args.measurements else None
+    for target in (local, slurm):
+        clone(target, keep)
+    # the runs use their clone's config.yaml, whatever this shell points labledger at
+    base = {k: v for k, v in os.environ.items() if k not in LABLEDGER_SETTINGS}
+    slurm_env = {**base, "LABLEDGER_DATABASE_URL": args.database_url}
+    # The profile as a site uses it; only what a single test node needs is added here: its
+    # Slurm has no accounting, so job states come from squeue (sacct has nothing), and the
+    # first status check comes after 5 s instead of 40 s.
+    slurm_args = [
+        "--profile",
+        "workflow/profiles/slurm",
+        "--slurm-status-command",
+        "squeue",
+        "--slurm-init-seconds-before-status-checks",
+        "5",
+    ]
+    records = "the demo records" + (f" (measurements {args.measurements})" if keep else "")
+    print(f"labledger-slurm: clones of {REPO} (HEAD) in {work}, {records}")
+    print("labledger-slurm: local run:  snakemake --cores 2 (SQLite)")
+    print(f"labledger-slurm: Slurm run:  snakemake {' '.join(slurm_args)} (PostgreSQL)")
+    began = time.monotonic()
+    runs = {
+        "local": (start(local, ["--cores", "2"], base, work / "local.log"), work / "local.log"),
+        "Slurm": (start(slurm, slurm_args, slurm_env, work / "slurm.log"), work / "slurm.log"),
+    }
+    ok = True
+    for name, (process, log) in runs.items():
+        try:
+            code = process.wait(timeout=max(1, args.timeout - (time.monotonic() - began)))
+        except subprocess.TimeoutExpired:
+            process.terminate()  # Snakemake cancels its Slurm jobs
+            try:
+                process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                process.kill()
+            code = f"timeout after {args.timeout} s"
+        if code != 0:
+            ok = False
+            print(f"labledger-slurm: the {name} run failed ({code}); {log}:\n{tail(log)}")
+    print(f"labledger-slurm: both runs finished in {time.monotonic() - began:.0f} s")
+    return ok
+
+
+def differences(work: Path, slurm_url: str) -> list[str]:
+    """What differs between the local run's database and the Slurm run's, printed as found."""
+    found = []
+    submitted = len(
+        re.findall(r"submitted with SLURM jobid", (work / "slurm.log").read_text(errors="replace"))
+    )
+    print(f"labledger-slurm: Slurm jobs submitted by the Slurm run: {submitted}")
+    if submitted == 0:
+        found.append("the Slurm run submitted no Slurm job")
+    local_url = database_url(work / "local")
+    for name, sql in COMPARED.items():
+        try:
+            a = normalised(query(local_url, sql))
+            b = normalised(query(slurm_url, sql))
+        except RuntimeError as err:
+            found.append(f"{name}: {err}")
+            print(f"  ERROR {name}: {err}")
+            continue
+        if a == b and (a or name not in NOT_EMPTY):
+            print(f"  same  {name}: {len(a)} rows")
+            continue
+        if not a and not b:
+            why = "no rows in either database"
+        else:
+            in_a, in_b = set(a), set(b)
+            only_local = [r for r in a if r not in in_b]
+            only_slurm = [r for r in b if r not in in_a]
+            why = (
+                f"{len(a)} rows local, {len(b)} rows Slurm; "
+                f"{len(only_local)} only local, {len(only_slurm)} only Slurm"
+            )
+            if only_local and only_slurm:  # the first of each, most likely the same row
+                first_a, first_b = json.loads(only_local[0]), json.loads(only_slurm[0])
+                changed = {
+                    k: f"{first_a.get(k)!r} local, {first_b.get(k)!r} Slurm"
+                    for k in sorted(first_a.keys() | first_b.keys())
+                    if first_a.get(k) != first_b.get(k)
+                }
+                why += f"\n        first such row differs in {changed}"
+            for label, extra in (("local", only_local), ("Slurm", only_slurm)):
+                for row in extra[:2]:
+                    why += f"\n        only {label}: {row[:300]}"
+        found.append(f"{name}: {why}")
+        print(f"  DIFF  {name}: {why}")
+    return found
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database-url", required=True, help="an empty PostgreSQL database")
@@ -176,107 +271,39 @@ def main(argv: list[str] | None = None) -> int:
         help="comma-separated cell, EIS and XRD record ids to keep (default: all demo records)",
     )
     parser.add_argument("--timeout", type=int, default=1200, help="seconds per run")
+    parser.add_argument(
+        "--compare-only",
+        action="store_true",
+        help="compare the databases of an earlier run in --workdir without running again",
+    )
     args = parser.parse_args(argv)
     if not args.database_url.startswith("postgresql"):
         parser.error("--database-url must be a PostgreSQL URL (the shared database of a cluster)")
+    if args.compare_only and not args.workdir:
+        parser.error("--compare-only needs the --workdir of the earlier run")
 
     # beside the project (on a cluster: the shared file system the nodes see), not in /tmp
     scratch = REPO / ".snakemake"
     scratch.mkdir(exist_ok=True)
     work = Path(args.workdir or tempfile.mkdtemp(prefix="slurm-compare-", dir=scratch))
     work.mkdir(parents=True, exist_ok=True)
-    local, slurm = work / "local", work / "slurm"
+    passed = False
     try:
-        keep = set(args.measurements.split(",")) if args.measurements else None
-        for target in (local, slurm):
-            clone(target, keep)
-        # the runs use their clone's config.yaml, whatever this shell points labledger at
-        base = {k: v for k, v in os.environ.items() if k not in LABLEDGER_SETTINGS}
-        slurm_env = {**base, "LABLEDGER_DATABASE_URL": args.database_url}
-        # The profile as a site uses it; only what a single test node needs is added here: its
-        # Slurm has no accounting, so job states come from squeue (sacct has nothing), and the
-        # first status check comes after 5 s instead of 40 s.
-        slurm_args = [
-            "--profile",
-            "workflow/profiles/slurm",
-            "--slurm-status-command",
-            "squeue",
-            "--slurm-init-seconds-before-status-checks",
-            "5",
-        ]
-        records = "the demo records" + (f" (measurements {args.measurements})" if keep else "")
-        print(f"labledger-slurm: clones of {REPO} (HEAD) in {work}, {records}")
-        print("labledger-slurm: local run:  snakemake --cores 2 (SQLite)")
-        print(f"labledger-slurm: Slurm run:  snakemake {' '.join(slurm_args)} (PostgreSQL)")
-        began = time.monotonic()
-        runs = {
-            "local": (start(local, ["--cores", "2"], base, work / "local.log"), work / "local.log"),
-            "Slurm": (start(slurm, slurm_args, slurm_env, work / "slurm.log"), work / "slurm.log"),
-        }
-        failed = False
-        for name, (process, log) in runs.items():
-            try:
-                code = process.wait(timeout=max(1, args.timeout - (time.monotonic() - began)))
-            except subprocess.TimeoutExpired:
-                process.terminate()  # Snakemake cancels its Slurm jobs
-                try:
-                    process.wait(timeout=60)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                code = f"timeout after {args.timeout} s"
-            if code != 0:
-                failed = True
-                print(f"labledger-slurm: the {name} run failed ({code}); {log}:\n{tail(log)}")
-        print(f"labledger-slurm: both runs finished in {time.monotonic() - began:.0f} s")
-        if failed:
-            print("labledger-slurm: FAIL (a run failed)")
-            args.keep = True
+        if not args.compare_only and not run_both(work, args):
+            print(f"labledger-slurm: FAIL (a run failed); clones kept in {work}")
             return 1
-        slurm_log = (work / "slurm.log").read_text(errors="replace")
-        submitted = len(re.findall(r"submitted with SLURM jobid", slurm_log))
-        print(f"labledger-slurm: Slurm jobs submitted by the Slurm run: {submitted}")
-
-        local_url = database_url(local)
-        differences = []
-        if submitted == 0:
-            differences.append("the Slurm run submitted no Slurm job")
-        for name, sql in COMPARED.items():
-            try:
-                a = normalised(query(local_url, sql))
-                b = normalised(query(args.database_url, sql))
-            except RuntimeError as err:
-                differences.append(f"{name}: {err}")
-                print(f"  ERROR {name}: {err}")
-                continue
-            if a == b and (a or name not in NOT_EMPTY):
-                print(f"  same  {name}: {len(a)} rows")
-                continue
-            if not a and not b:
-                why = "no rows in either database"
-            else:
-                in_a, in_b = set(a), set(b)
-                only_local = [r for r in a if r not in in_b]
-                only_slurm = [r for r in b if r not in in_a]
-                why = (
-                    f"{len(a)} rows local, {len(b)} rows Slurm; "
-                    f"{len(only_local)} only local, {len(only_slurm)} only Slurm"
-                )
-                for label, extra in (("local", only_local), ("Slurm", only_slurm)):
-                    for row in extra[:2]:
-                        why += f"\n        only {label}: {row[:400]}"
-            differences.append(f"{name}: {why}")
-            print(f"  DIFF  {name}: {why}")
-        if differences:
-            print(f"labledger-slurm: FAIL ({len(differences)} differences); clones kept in {work}")
-            args.keep = True
+        found = differences(work, args.database_url)
+        if found:
+            print(f"labledger-slurm: FAIL ({len(found)} differences); clones kept in {work}")
             return 1
+        passed = True
         print(
             f"labledger-slurm: PASS: {len(COMPARED)} tables and views are the same in the Slurm "
             "run's PostgreSQL database and the local run's SQLite database"
         )
         return 0
     finally:
-        if not args.keep and not args.workdir:
+        if passed and not args.keep and not args.workdir:
             shutil.rmtree(work, ignore_errors=True)
 
 
