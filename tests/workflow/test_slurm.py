@@ -27,7 +27,8 @@ MEASUREMENTS = "C-001,C-012,XRD-003,EIS-003,EIS-011,EIS-014"
 
 
 def slurm_partition_or_skip() -> str:
-    """The profile's partition, when a Slurm answers and has a node up in it; else skip."""
+    """The profile's partition, when a Slurm answers, has a node up in it and runs a trivial job
+    there; else skip (a Slurm that cannot start is no failure of the workflow)."""
     partition = yaml.safe_load(PROFILE.read_text())["default-resources"]["slurm_partition"]
     if shutil.which("sinfo") is None:
         pytest.skip("no Slurm here: sinfo is not installed (scripts/slurm-single-node sets one up)")
@@ -45,6 +46,20 @@ def slurm_partition_or_skip() -> str:
         pytest.skip(f"no Slurm answers: sinfo: {answer.stderr.strip() or answer.returncode}")
     if not answer.stdout.strip():
         pytest.skip(f"Slurm has no node up in partition {partition} (the profile's partition)")
+    try:
+        job = subprocess.run(
+            ["srun", "-p", partition, "-N", "1", "-n", "1", "-t", "1", "--mem=100", "true"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        pytest.skip(f"Slurm did not run `srun true` in partition {partition} within 120 s")
+    if job.returncode != 0:
+        pytest.skip(
+            f"Slurm does not run `srun true` in partition {partition}: {job.stderr.strip()}"
+        )
     return partition
 
 
