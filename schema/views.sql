@@ -51,12 +51,12 @@ SELECT
      WHERE s.batch_id = b.id AND s.type = 'sinter' ORDER BY s.position DESC LIMIT 1)
      AS sinter_atmosphere,
   (SELECT COUNT(*) FROM batch_step s WHERE s.batch_id = b.id) AS n_steps,
-  (SELECT SUM(CASE WHEN p.phase = 'Li2La2Ti3O10' THEN p.wt_pct ELSE 0 END)
+  (SELECT SUM(CASE WHEN p.phase = 'Li2La2Ti3O10' THEN p.wt_pct ELSE 0.0 END)
           / COUNT(DISTINCT x.id)
      FROM xrd x JOIN xrd_phase p ON p.xrd_id = x.id
      WHERE x.sample = b.id AND p.wt_pct IS NOT NULL)
      AS li2la2ti3o10_wt_pct,
-  (SELECT SUM(CASE WHEN SUBSTR(p.phase, 1, 4) = 'LLTO' THEN p.wt_pct ELSE 0 END)
+  (SELECT SUM(CASE WHEN SUBSTR(p.phase, 1, 4) = 'LLTO' THEN p.wt_pct ELSE 0.0 END)
           / COUNT(DISTINCT x.id)
      FROM xrd x JOIN xrd_phase p ON p.xrd_id = x.id
      WHERE x.sample = b.id AND p.wt_pct IS NOT NULL) AS llto_wt_pct,
