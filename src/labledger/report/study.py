@@ -16,7 +16,7 @@ import numpy as np
 from labledger.config import Config
 from labledger.cycling.knee import knee_cycle
 from labledger.report.data import ReportData, cell_cycles
-from labledger.report.pages import QUANTITIES, quantity_text
+from labledger.report.quantities import QUANTITIES, quantity_text
 
 STUDY = (
     'Lin et al., "A 3D mixed ion-electron conducting framework for dendrite-free lithium metal '
