@@ -30,6 +30,9 @@ _DROP_TAGS = {f"{{{SVG_NS}}}script", f"{{{SVG_NS}}}foreignObject", f"{{{SVG_NS}}
 _HREF_KEYS = ("href", f"{{{XLINK_NS}}}href")
 _URL_REF = re.compile(r"url\(#([^)]+)\)")
 
+#: Folder (inside the report folder) of cleaned analysis plots, by sha256 of file and prefix.
+PLOT_CACHE = ".plot-cache"
+
 #: Figure size of a summary plot, inches. Pages show it 512-720 px wide (1.3-1.8 px per point),
 #: so 10 pt tick labels are 13 px or more.
 SUMMARY_FIGSIZE = (5.6, 4.0)
