@@ -14,17 +14,12 @@ from typing import Any
 
 from labledger.config import Config
 from labledger.records.yamlfile import flatten
+from labledger.report.arrhenius_plot import ArrheniusPlot, ArrheniusSeries
 from labledger.report.data import ReportData, Row
 from labledger.report.links import Links
-from labledger.report.plots import (
-    PLOT_CACHE,
-    ArrheniusPlot,
-    ArrheniusSeries,
-    PlotFile,
-    Point,
-    scatter_svg,
-)
+from labledger.report.plots import PLOT_CACHE, PlotFile
 from labledger.report.quantities import fmt_number, fmt_unit, fmt_value, quantity_text
+from labledger.report.summary_plots import Point, scatter_svg
 
 #: Rows per page of the index table (the script pages; print shows every row).
 PAGE_SIZE = 50
