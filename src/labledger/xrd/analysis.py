@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -374,7 +375,7 @@ def analyze_file(
     fmt: str | None = None,
     scan_index: int = 0,
     wavelength: str | None = None,
-    **kwargs,
+    **kwargs: Any,
 ) -> XrdResult:
     """Read scan `scan_index` of `path` (format `fmt` or detected), resolve the candidate
     references (default phases if None) and analyse. `source.scans_in_file` of the result
