@@ -12,6 +12,7 @@ a sample page only when its view changed (`samples/.pages.json`).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -201,7 +202,7 @@ def _write_sample_pages(
     prune_plot_cache(out_dir / PLOT_CACHE, used)
 
 
-def _key_part(plots: list[LazyPlot]):  # type: ignore[no-untyped-def]
+def _key_part(plots: list[LazyPlot]) -> Callable[[Any], Any]:
     """JSON stand-in for values of a view that are not plain data (collects the plots)."""
 
     def default(value: Any) -> Any:

@@ -9,8 +9,11 @@ and lists of strings and numbers, and the plots they hold are drawn only when a 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
+
+from markupsafe import Markup
 
 from labledger.config import Config
 from labledger.records.yamlfile import flatten
@@ -151,7 +154,14 @@ class PageContext:
             "n_electrodes": len(self.data.electrodes),
         }
 
-    def _scatter(self, series, xlabel: str, ylabel: str, prefix: str, logy: bool = False):  # type: ignore[no-untyped-def]
+    def _scatter(
+        self,
+        series: Sequence[tuple[str, Sequence[Point]]],
+        xlabel: str,
+        ylabel: str,
+        prefix: str,
+        logy: bool = False,
+    ) -> Markup:
         """A summary plot, drawn again only when its data changed (cached with the plots)."""
         return scatter_svg(
             series,
@@ -164,7 +174,8 @@ class PageContext:
         )
 
     # -- sample pages ------------------------------------------------------------------------
-    def sample_views(self):  # type: ignore[no-untyped-def]
+    def sample_views(self) -> Iterator[tuple[str, str, dict[str, Any]]]:
+        """(kind, record id, view) of every batch, electrode and cell page."""
         for b in self.data.batches:
             yield "batch", b["batch_id"], self._batch(b)
         for e in self.data.electrodes:

@@ -102,7 +102,11 @@ def _draw_scatter(
         try:
             handles = []
             for label, points in series:
-                shown = [p for p in points if p[1] is not None and p[2] is not None]
+                shown = [
+                    (sample, x, y, title)
+                    for sample, x, y, title in points
+                    if x is not None and y is not None
+                ]
                 if not shown:
                     continue
                 # one collection per group: a thousand points draw in a tenth of a second
