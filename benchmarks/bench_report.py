@@ -23,9 +23,9 @@ from labledger.db.ingest import ingest
 from labledger.demo.records import demo_records, render
 from labledger.records.kinds import KINDS
 from labledger.report import build_report
+from labledger.report.context import PAGE_SIZE
 from labledger.report.data import load_report_data
-from labledger.report.pages import PAGE_SIZE
-from labledger.report.plots import inline_svg_file
+from labledger.report.svg import inline_svg_file
 
 REPO = Path(__file__).resolve().parents[1]
 

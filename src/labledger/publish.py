@@ -16,7 +16,7 @@ from pathlib import Path
 from labledger.config import Config
 from labledger.db.ingest_write import IngestSummary
 from labledger.provenance.publish import Published as ProvenanceExport
-from labledger.report.pages import ReportBuild
+from labledger.report.build import ReportBuild
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,7 @@ def publish(
     from labledger.db.engine import display_url
     from labledger.db.ingest import ingest
     from labledger.provenance.publish import publish_provenance
-    from labledger.report.pages import build_report
+    from labledger.report.build import build_report
 
     summary = ingest(config)
     if summary.notes:

@@ -63,7 +63,8 @@ def test_script_in_notes_is_shown_as_text(browser, lab_copy: Path) -> None:  # t
 
 def test_index_paginates_many_rows(browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     rows = 120
-    from labledger.report.pages import PAGE_SIZE, _env
+    from labledger.report.build import _env
+    from labledger.report.context import PAGE_SIZE
 
     html = (
         _env()

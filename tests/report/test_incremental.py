@@ -12,7 +12,8 @@ from labledger.analyses import analyze_record
 from labledger.config import load_config
 from labledger.db.ingest import ingest
 from labledger.report import build_report
-from labledger.report.pages import PAGE_MANIFEST, PLOT_CACHE
+from labledger.report.build import PAGE_MANIFEST
+from labledger.report.plots import PLOT_CACHE
 
 FOOTER_TIME = re.compile(r"Generated \d{4}-\d\d-\d\d \d\d:\d\d UTC")
 

@@ -20,7 +20,7 @@ from labledger.errors import InputFileError
 from labledger.report import build_report, run_saved_queries
 from labledger.report.data import load_report_data
 from labledger.report.history import changes_between
-from labledger.report.plots import inline_svg
+from labledger.report.svg import inline_svg
 from support.databases import backend
 
 

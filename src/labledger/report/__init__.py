@@ -10,7 +10,7 @@ from __future__ import annotations
 from labledger.lazy import lazy_attributes
 
 # Imported on first use (PEP 562): `labledger --help` must not pay for matplotlib and pandas.
-_WHERE = {"build_report": "labledger.report.pages", "run_saved_queries": "labledger.report.queries"}
+_WHERE = {"build_report": "labledger.report.build", "run_saved_queries": "labledger.report.queries"}
 
 
 __getattr__ = lazy_attributes(__name__, _WHERE)

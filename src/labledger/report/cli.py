@@ -41,7 +41,7 @@ def report_command(
     Example: labledger report build --out results/report --queries-out results/queries
     """
     from labledger.config import load_config
-    from labledger.report.pages import build_report
+    from labledger.report.build import build_report
 
     try:
         config = load_config(ctx.obj)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, Engine, text
 
 from labledger.config import Config
 from labledger.db.engine import make_engine
@@ -55,7 +55,7 @@ def rows(conn: Connection, sql: str, params: dict[str, Any] | None = None) -> li
     return [dict(r._mapping) for r in conn.execute(text(sql), params or {})]
 
 
-def connect_read(config: Config):  # type: ignore[no-untyped-def]
+def connect_read(config: Config) -> Engine:
     """A read-only engine on the configured database, or a clear error when there is none."""
     url = config.database_url
     require_database(url)

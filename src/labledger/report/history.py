@@ -84,12 +84,11 @@ def changes_between(data: ReportData, since: int, until: int) -> Changes:
         old = before.get(rid)
         if old is not None and old["revision"] == new["revision"]:
             continue
-        old_gone = old is None or old["change"] == "removed"
         if new["change"] == "removed":
-            if not old_gone:
+            if old is not None and old["change"] != "removed":
                 out.records.append(RecordChange(rid, new["kind"], "removed"))
             continue
-        if old_gone:
+        if old is None or old["change"] == "removed":
             out.records.append(
                 RecordChange(rid, new["kind"], "added" if old is None else "restored")
             )

@@ -8,7 +8,7 @@ capacity, N/P), never by id, so the table works on any lab's records.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -16,7 +16,7 @@ import numpy as np
 from labledger.config import Config
 from labledger.cycling.knee import knee_cycle
 from labledger.report.data import ReportData, cell_cycles
-from labledger.report.pages import QUANTITIES, quantity_text
+from labledger.report.quantities import QUANTITIES, quantity_text
 
 STUDY = (
     'Lin et al., "A 3D mixed ion-electron conducting framework for dendrite-free lithium metal '
@@ -122,7 +122,7 @@ def study_table(config: Config, data: ReportData) -> list[StudyRow]:
             )
             if c["n_cycles"] >= n
         ]
-        base = dict(
+        base = StudyRow(
             experiment=label,
             quantity=f"mean CE, cycles 2-{n}",
             fmt="ce_pct",
@@ -135,8 +135,8 @@ def study_table(config: Config, data: ReportData) -> list[StudyRow]:
         rows = cyc[c["cell_id"]] if c else []
         value = _mean_ce(rows, 2, n) if c else None
         out.append(
-            StudyRow(
-                **base,
+            replace(
+                base,
                 reproduced=value,
                 reproduced_text=_fmt(value, "ce_pct"),
                 cells=(c["cell_id"],) if c else (),
@@ -171,7 +171,7 @@ def study_table(config: Config, data: ReportData) -> list[StudyRow]:
     # 2 mA/cm2, 2 mAh/cm2: better than Cu (Fig. S7), compared over the cycles both ran.
     host = _match(half, anode="LLTO@CNT", current_density_ma_cm2=2, areal_capacity_mah_cm2=2)
     cu = _match(half, anode="Cu foil", current_density_ma_cm2=2, areal_capacity_mah_cm2=2)
-    base = dict(
+    base = StudyRow(
         experiment="half cell LLTO@CNT vs Cu, 2 mA/cm2, 2 mAh/cm2",
         quantity="mean CE, LLTO@CNT minus Cu",
         fmt="ce_points",
@@ -186,8 +186,8 @@ def study_table(config: Config, data: ReportData) -> list[StudyRow]:
         b = _mean_ce(cyc[cu[0]["cell_id"]], 2, n)
         gap = None if a is None or b is None else a - b
         out.append(
-            StudyRow(
-                **base,
+            replace(
+                base,
                 reproduced=gap,
                 reproduced_text=f"{_fmt(a, 'ce_pct')} vs {_fmt(b, 'ce_pct')}",
                 cells=(host[0]["cell_id"], cu[0]["cell_id"]),
@@ -195,7 +195,7 @@ def study_table(config: Config, data: ReportData) -> list[StudyRow]:
             )
         )
     else:
-        out.append(StudyRow(**base))
+        out.append(base)
 
     # Nucleation overpotential at first plating, half cells at 1 mA/cm2. LLTO@CNT: the
     # electrode of the study's headline cell (1 mA/cm2, 1 mAh/cm2, longest run), since other
@@ -264,7 +264,7 @@ def study_table(config: Config, data: ReportData) -> list[StudyRow]:
     full = [c for c in cells if c["cell_type"] == "full"]
     # N/P 4: LLTO@CNT stable beyond 250 cycles.
     found = _match(full, anode="LLTO@CNT", np_ratio=4)
-    base = dict(
+    base = StudyRow(
         experiment="full cell NCM622, N/P 4, LLTO@CNT",
         quantity="cycles above 80 % retention",
         fmt="cycles",
@@ -281,8 +281,8 @@ def study_table(config: Config, data: ReportData) -> list[StudyRow]:
         life, censored = c["cycle_life"], c["cycle_life_censored_at"]
         shown = life if life is not None else censored
         out.append(
-            StudyRow(
-                **base,
+            replace(
+                base,
                 reproduced=None if shown is None else float(shown),
                 reproduced_text=(
                     f"all {_fmt(censored, 'cycles')}" if life is None else _fmt(life, "cycles")
@@ -292,14 +292,14 @@ def study_table(config: Config, data: ReportData) -> list[StudyRow]:
             )
         )
     else:
-        out.append(StudyRow(**base))
+        out.append(base)
     for anode, np_ratio, published, label in (
         ("Cu foil", 4, 35.0, "full cell NCM622, N/P 4, Cu@Li: decays after ~35 cycles"),
         ("LLTO@CNT", 2, 190.0, "full cell NCM622, N/P 2, LLTO@CNT: sudden drop after ~190 cycles"),
     ):
         found = _match(full, anode=anode, np_ratio=np_ratio)
         tol = TOL_APPROX_REL * published
-        base = dict(
+        base = StudyRow(
             experiment=label,
             quantity="onset of decay",
             fmt="cycles",
@@ -312,8 +312,8 @@ def study_table(config: Config, data: ReportData) -> list[StudyRow]:
             rows = cyc[found[0]["cell_id"]]
             knee = knee_cycle([r["cycle"] for r in rows], [r["retention"] for r in rows])
             out.append(
-                StudyRow(
-                    **base,
+                replace(
+                    base,
                     reproduced=knee,
                     reproduced_text=_fmt(knee, "cycles"),
                     cells=(found[0]["cell_id"],),
@@ -321,7 +321,7 @@ def study_table(config: Config, data: ReportData) -> list[StudyRow]:
                 )
             )
         else:
-            out.append(StudyRow(**base))
+            out.append(base)
 
     # Anode-free NCM622 || LLTO@CNT: 42 % retention after 100 cycles.
     found = [
@@ -329,7 +329,7 @@ def study_table(config: Config, data: ReportData) -> list[StudyRow]:
         for c in _match([c for c in cells if c["cell_type"] == "anode-free"])
         if c["n_cycles"] >= 100
     ]
-    base = dict(
+    base = StudyRow(
         experiment="anode-free NCM622 vs LLTO@CNT",
         quantity="retention at cycle 100",
         fmt="retention_pct",
@@ -343,8 +343,8 @@ def study_table(config: Config, data: ReportData) -> list[StudyRow]:
         at = next((r["retention"] for r in cyc[c["cell_id"]] if r["cycle"] == 100), None)
         value = None if at is None else 100 * at
         out.append(
-            StudyRow(
-                **base,
+            replace(
+                base,
                 reproduced=value,
                 reproduced_text=_fmt(value, "retention_pct"),
                 cells=(c["cell_id"],),
@@ -352,7 +352,7 @@ def study_table(config: Config, data: ReportData) -> list[StudyRow]:
             )
         )
     else:
-        out.append(StudyRow(**base))
+        out.append(base)
     return out
 
 

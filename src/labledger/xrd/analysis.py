@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -24,7 +25,7 @@ from labledger.xrd.result import (
     build_result,
 )
 from labledger.xrd.scan import Scan
-from labledger.xrd.verdict import phase_at_bounds, unexplained_peaks
+from labledger.xrd.verdict import own_line, phase_at_bounds, unexplained_peaks
 
 # A phase is kept when it lowers the (misfit-scaled) BIC by more than this: 10 is "very
 # strong" evidence on the Kass & Raftery (J. Am. Stat. Assoc. 1995, 90, 773) scale.
@@ -54,17 +55,6 @@ FINAL_MAX_NFEV = 30
 # chi^2 is good to ~1e-5 N, far below the BIC threshold the decisions compare it with, and
 # the fits take half the steps (corpus: same verdicts, phases and GOF to 1e-3).
 SELECTION_FTOL = 1e-5
-# Own-line test: a line is the phase's own when other phases contribute less than
-# OVERLAP_FRACTION of its intensity within +-1 FWHM; the strongest own line must stand
-# LINE_SIGMA standard deviations above the rest of the model, and at least
-# LINE_EXCESS_FRACTION of the predicted intensity must be there in the observed pattern.
-OVERLAP_FRACTION = 1.0
-LINE_SIGMA = 3.0
-LINE_EXCESS_FRACTION = 0.5
-# Of the predicted intensity of a phase's strong own lines (the 10 strongest lines not
-# dominated by other phases, each above LINE_SIGMA), at least this fraction must be observed:
-# a phase from outside the library matches one or two lines of a listed phase, not all.
-PATTERN_FRACTION = 0.75
 # Candidates tried for addition per round (best screening first) before selection stops.
 TRIES_PER_ROUND = 2
 # Best-screened candidates refined alone before the first phase is chosen (a cubic subcell
@@ -202,7 +192,7 @@ class _Selector:
             st = full.fit(theta0, max_nfev=FINAL_MAX_NFEV, fixed=self.fixed)
             failed = {}
             for name in names:
-                ok, why, _ = self.own_line(full, st, name)
+                ok, why, _ = own_line(full, st, name)
                 if not ok:
                     failed[name] = why
             if not failed:
@@ -262,65 +252,8 @@ class _Selector:
         bounds = phase_at_bounds(model, state, name)
         if bounds:
             return False, dbic, "not supported: " + "; ".join(bounds)
-        ok, why, _ = self.own_line(model, state, name)
+        ok, why, _ = own_line(model, state, name)
         return ok, dbic, why if ok else f"not supported: {why}"
-
-    def own_line(
-        self, model: WholePatternFit, state: FitState, name: str
-    ) -> tuple[bool, str, float | None]:
-        """Is the strongest own line of `name` present? (ok, reason, its 2theta)."""
-        p = model.phase_index(name)
-        n_ph = len(model.phases)
-        scales = state.coeffs[:n_ph]
-        contrib = state.phase_patterns * scales
-        mine = contrib[:, p]
-        others = contrib.sum(axis=1) - mine
-        rest = state.model - mine
-        var = 1.0 / model.w
-        gof2 = max(state.chi2 / max(model.n - state.n_params, 1), 1.0)
-        groups = [g for g in model._peaks(state.theta) if g["phase"] == p and g["line"] == 1.0]
-        if not groups:
-            return False, "no line of this phase in the scanned range", None
-        g = groups[0]
-        lines = []
-        for pos, h in zip(g["pos"], g["h"], strict=True):
-            win = (model.x >= pos - h) & (model.x <= pos + h)
-            if not np.any(win):
-                continue
-            signal = float(mine[win].sum())
-            other = float(others[win].sum())
-            lines.append((signal, other, pos, win))
-        lines.sort(key=lambda t: -t[0])
-        own = [t for t in lines[:10] if t[1] < OVERLAP_FRACTION * t[0]]
-        if not own:
-            return False, "all its strong lines coincide with other phases' lines", None
-        signal, _other, pos, win = own[0]
-        noise = math.sqrt(float(var[win].sum()) * gof2)
-        excess = float((model.y[win] - rest[win]).sum())
-        if signal < LINE_SIGMA * noise:
-            return False, f"strongest own line at {pos:.2f} deg below {LINE_SIGMA:g} sigma", pos
-        if excess < LINE_EXCESS_FRACTION * signal:
-            return False, f"strongest own line at {pos:.2f} deg not in the observed pattern", pos
-        # the phase's other strong own lines must be there too, not only the one that fits
-        seen = total = 0.0
-        missing = None
-        for sig, _o, at, w in own:
-            if sig < LINE_SIGMA * math.sqrt(float(var[w].sum()) * gof2):
-                continue
-            got = float((model.y[w] - rest[w]).sum())
-            total += sig
-            seen += min(max(got, 0.0), sig)
-            if got < LINE_EXCESS_FRACTION * sig and missing is None:
-                missing = at
-        frac = seen / total
-        if frac < PATTERN_FRACTION:
-            return (
-                False,
-                f"only {100 * frac:.0f} % of its strong own lines' intensity observed "
-                f"(line at {missing:.2f} deg missing)",
-                pos,
-            )
-        return True, f"own line at {pos:.2f} deg; {100 * frac:.0f} % of its strong lines seen", pos
 
 
 def analyze_scan(
@@ -442,7 +375,7 @@ def analyze_file(
     fmt: str | None = None,
     scan_index: int = 0,
     wavelength: str | None = None,
-    **kwargs,
+    **kwargs: Any,
 ) -> XrdResult:
     """Read scan `scan_index` of `path` (format `fmt` or detected), resolve the candidate
     references (default phases if None) and analyse. `source.scans_in_file` of the result

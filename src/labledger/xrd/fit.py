@@ -34,6 +34,7 @@ Model (2theta in degrees):
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -153,7 +154,7 @@ class WholePatternFit:
             self.phases.append(spec)
         self.n_theta = i
         self._cache_key: bytes | None = None
-        self._cache: tuple | None = None
+        self._cache: tuple[np.ndarray, list[tuple[Any, ...]]] | None = None
 
     # ------------------------------------------------------------------ parameter helpers
 
@@ -206,7 +207,7 @@ class WholePatternFit:
 
     # ------------------------------------------------------------------------ evaluation
 
-    def _peaks(self, theta: np.ndarray, derivatives: bool = True):
+    def _peaks(self, theta: np.ndarray, derivatives: bool = True) -> list[dict[str, Any]]:
         """Per-peak arrays of all phases: position, FWHM, base intensity and sensitivities."""
         zero, disp, w_inst, u_inst, _eta, asym = theta[:N_SHARED]
         x0, x1 = self.x[0], self.x[-1]
@@ -215,16 +216,17 @@ class WholePatternFit:
             lat = self.lattice(sp, theta)
             d = d_spacings(sp.ref.hkl, lat)
             # d-derivatives for each free cell parameter (numerical, on K reflections only)
-            dd = []
+            rows = []
             for n, j in enumerate(sp.free if derivatives else []):
                 t2 = theta.copy()
                 step = _CELL_STEP if j < 3 else _CELL_STEP * 100
                 t2[sp.lat_slice.start + n] += step
-                dd.append((d_spacings(sp.ref.hkl, self.lattice(sp, t2)) - d) / step)
-            dd = np.array(dd).reshape(len(dd), d.size)
-            if sp.po:
+                rows.append((d_spacings(sp.ref.hkl, self.lattice(sp, t2)) - d) / step)
+            dd = np.array(rows).reshape(len(rows), d.size)
+            axis = sp.ref.preferred_orientation  # None exactly when not sp.po
+            if axis is not None:
                 r = theta[sp.po_index]
-                ca = cos_to_axis(sp.ref.hkl, lat, sp.ref.preferred_orientation)
+                ca = cos_to_axis(sp.ref.hkl, lat, axis)
                 base = r * r * ca * ca + (1 - ca * ca) / r
                 po = base**-1.5
                 dlnpo = -1.5 * (2 * r * ca * ca - (1 - ca * ca) / (r * r)) / base
@@ -272,7 +274,7 @@ class WholePatternFit:
                 )
         return out
 
-    def _windows(self, pos: np.ndarray, h: np.ndarray):
+    def _windows(self, pos: np.ndarray, h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         half = self.window_fwhm * h
         lo = np.searchsorted(self.x, pos - half)
         hi = np.searchsorted(self.x, pos + half)
@@ -283,10 +285,12 @@ class WholePatternFit:
         idx = np.arange(total) - np.repeat(starts, n) + np.repeat(lo, n)
         return idx, pk
 
-    def evaluate(self, theta: np.ndarray, derivatives: bool = True):
+    def evaluate(
+        self, theta: np.ndarray, derivatives: bool = True
+    ) -> tuple[np.ndarray, list[tuple[Any, ...]]]:
         """Unit-scale phase patterns (N x P) and, if asked, the per-element derivative data."""
         key = theta.tobytes() + bytes([derivatives])
-        if self._cache_key == key:
+        if self._cache_key == key and self._cache is not None:
             return self._cache
         eta = theta[4]
         groups = self._peaks(theta, derivatives)

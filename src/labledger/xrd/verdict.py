@@ -1,4 +1,4 @@
-"""What a fit supports: parameters at their bounds, unexplained peaks, the scan's verdict.
+"""What a fit supports: parameters at their bounds, own lines, unexplained peaks, the verdict.
 
 numpy + scipy only. Used by `labledger.xrd.analysis` on every accepted phase and on the final
 model:
@@ -7,13 +7,17 @@ model:
    bound means the fit wanted to go further; such a phase is not supported (a real phase of
    the library sits well inside, a phase fitted to background or to another material's lines
    runs to a bound). Shared parameters (zero, displacement, W, U, eta) at a bound are flagged.
-2. Unexplained peaks: the residual y - y_calc, summed over windows of `PEAK_WINDOW_DEG`, is
+2. Own lines (`own_line`): a phase's strongest line that other phases do not dominate must
+   stand `LINE_SIGMA` standard deviations above the rest of the model and be observed, and so
+   must most of its other strong own lines (`PATTERN_FRACTION`): a phase from outside the
+   library matches one or two lines of a listed phase, not all.
+3. Unexplained peaks: the residual y - y_calc, summed over windows of `PEAK_WINDOW_DEG`, is
    searched for maxima that stand `PEAK_SIGMA` standard deviations (misfit-scaled, at least
    counting noise) above zero, are at least `STRONG_PEAK_FRACTION` of the strongest observed
    peak above background, and lie where the model has no peak of its own (calculated peak
    intensity there below `MODEL_PEAK_FRACTION` of the residual: misfit on a modelled peak's
    flank is a profile error, not a missing phase).
-3. Verdict: "explained" when at least one phase is accepted, no strong peak is unexplained and
+4. Verdict: "explained" when at least one phase is accepted, no strong peak is unexplained and
    GOF <= `GOF_LIMIT`; otherwise "no listed phase explains this scan", and no weight fractions.
 """
 
@@ -64,6 +68,17 @@ GOF_LIMIT = 8.0
 # Peaks listed in a verdict (the strongest first).
 MAX_LISTED_PEAKS = 12
 NOT_EXPLAINED = "no listed phase explains this scan"
+# Own-line test: a line is the phase's own when other phases contribute less than
+# OVERLAP_FRACTION of its intensity within +-1 FWHM; the strongest own line must stand
+# LINE_SIGMA standard deviations above the rest of the model, and at least
+# LINE_EXCESS_FRACTION of the predicted intensity must be there in the observed pattern.
+OVERLAP_FRACTION = 1.0
+LINE_SIGMA = 3.0
+LINE_EXCESS_FRACTION = 0.5
+# Of the predicted intensity of a phase's strong own lines (the 10 strongest lines not
+# dominated by other phases, each above LINE_SIGMA), at least this fraction must be observed:
+# a phase from outside the library matches one or two lines of a listed phase, not all.
+PATTERN_FRACTION = 0.75
 
 
 def _near(value: float, lo: float, hi: float) -> str | None:
@@ -118,6 +133,62 @@ def shared_at_bounds(state: FitState) -> list[str]:
         if side and what != "eta" and not (what in ("W", "U") and side == "lower"):
             out.append(f"{what} at its {side} bound")
     return out
+
+
+def own_line(model: WholePatternFit, state: FitState, name: str) -> tuple[bool, str, float | None]:
+    """Is the strongest own line of `name` present? (ok, reason, its 2theta)."""
+    p = model.phase_index(name)
+    n_ph = len(model.phases)
+    scales = state.coeffs[:n_ph]
+    contrib = state.phase_patterns * scales
+    mine = contrib[:, p]
+    others = contrib.sum(axis=1) - mine
+    rest = state.model - mine
+    var = 1.0 / model.w
+    gof2 = max(state.chi2 / max(model.n - state.n_params, 1), 1.0)
+    groups = [g for g in model._peaks(state.theta) if g["phase"] == p and g["line"] == 1.0]
+    if not groups:
+        return False, "no line of this phase in the scanned range", None
+    g = groups[0]
+    lines = []
+    for pos, h in zip(g["pos"], g["h"], strict=True):
+        win = (model.x >= pos - h) & (model.x <= pos + h)
+        if not np.any(win):
+            continue
+        signal = float(mine[win].sum())
+        other = float(others[win].sum())
+        lines.append((signal, other, pos, win))
+    lines.sort(key=lambda t: -t[0])
+    own = [t for t in lines[:10] if t[1] < OVERLAP_FRACTION * t[0]]
+    if not own:
+        return False, "all its strong lines coincide with other phases' lines", None
+    signal, _other, pos, win = own[0]
+    noise = math.sqrt(float(var[win].sum()) * gof2)
+    excess = float((model.y[win] - rest[win]).sum())
+    if signal < LINE_SIGMA * noise:
+        return False, f"strongest own line at {pos:.2f} deg below {LINE_SIGMA:g} sigma", pos
+    if excess < LINE_EXCESS_FRACTION * signal:
+        return False, f"strongest own line at {pos:.2f} deg not in the observed pattern", pos
+    # the phase's other strong own lines must be there too, not only the one that fits
+    seen = total = 0.0
+    missing = None
+    for sig, _o, at, w in own:
+        if sig < LINE_SIGMA * math.sqrt(float(var[w].sum()) * gof2):
+            continue
+        got = float((model.y[w] - rest[w]).sum())
+        total += sig
+        seen += min(max(got, 0.0), sig)
+        if got < LINE_EXCESS_FRACTION * sig and missing is None:
+            missing = at
+    frac = seen / total
+    if frac < PATTERN_FRACTION:
+        return (
+            False,
+            f"only {100 * frac:.0f} % of its strong own lines' intensity observed "
+            f"(line at {missing:.2f} deg missing)",
+            pos,
+        )
+    return True, f"own line at {pos:.2f} deg; {100 * frac:.0f} % of its strong lines seen", pos
 
 
 def _window_sums(values: np.ndarray, m: int) -> np.ndarray:
