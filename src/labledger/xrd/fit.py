@@ -38,9 +38,25 @@ from typing import Any
 
 import numpy as np
 
+from labledger.xrd.fit_params import (
+    ANGLE_BOUND_DEG,
+    ASYMMETRY_BOUND,
+    DISPLACEMENT_BOUND_DEG,
+    FIT_FTOL,
+    N_SHARED,
+    PO_BOUNDS,
+    S_MAX,
+    SHARED_PARAMS,
+    SIZE_WIDTH_BOUNDS,
+    STRAIN_BOUND,
+    U_BOUNDS,
+    W_BOUNDS,
+    ZERO_BOUND_DEG,
+    FitState,
+)
 from labledger.xrd.lsq import least_squares_bounded
+from labledger.xrd.profile import split_pseudo_voigt
 from labledger.xrd.refdata import (
-    PARAM_NAMES,
     PhaseRef,
     cos_to_axis,
     d_spacings,
@@ -49,9 +65,6 @@ from labledger.xrd.refdata import (
 )
 from labledger.xrd.scan import Scan
 
-LN2 = np.log(2.0)
-_CG = 2.0 * np.sqrt(LN2 / np.pi)
-_CL = 2.0 / np.pi
 # Profile window: each peak is evaluated within +-WINDOW_FWHM x FWHM. Beyond 12 FWHM a
 # Lorentzian holds 2.7 % of its area (a Gaussian nothing); the loss is the same fraction for
 # every peak of equal mixing eta, so it cancels in weight fractions, and it keeps a scan fast.
@@ -62,23 +75,6 @@ BACKGROUND_TERMS = 8
 # Relative step used for the numerical derivative of d-spacings with respect to a cell
 # parameter (exact enough: d is smooth, the step is 1e-6 of the parameter).
 _CELL_STEP = 1e-6
-# Bounds on nonlinear parameters (deg, deg^2, fraction): wide enough for any sane scan.
-ZERO_BOUND_DEG = 0.5
-DISPLACEMENT_BOUND_DEG = 0.5
-STRAIN_BOUND = 0.03
-ANGLE_BOUND_DEG = 3.0
-W_BOUNDS = (1e-5, 0.5)
-U_BOUNDS = (0.0, 0.5)
-SIZE_WIDTH_BOUNDS = (0.0, 1.0)
-PO_BOUNDS = (0.4, 2.5)
-# Asymmetry: the split s of the two halves saturates at S_MAX (one half then has 1.8x, the
-# other 0.2x the mean FWHM); A itself is bounded where s at 2theta = 20 deg is ~0.8 already.
-S_MAX = 0.8
-ASYMMETRY_BOUND = 0.5
-SHARED_PARAMS = ("zero_deg", "displacement_deg", "W", "U", "eta", "asymmetry")
-N_SHARED = len(SHARED_PARAMS)
-# Convergence: a step that lowers chi^2 by less than this fraction of it ends the fit.
-FIT_FTOL = 1e-7
 
 
 @dataclass
@@ -90,24 +86,6 @@ class _PhaseSpec:
     lat_slice: slice = field(default_factory=lambda: slice(0, 0))
     width_index: int = 0
     po_index: int | None = None
-
-
-@dataclass
-class FitState:
-    """Everything a finished fit knows; `WholePatternFit.fit` returns it."""
-
-    theta: np.ndarray
-    coeffs: np.ndarray  # phase scales then background coefficients
-    model: np.ndarray
-    phase_patterns: np.ndarray  # N x P, unit scale
-    chi2: float
-    n_params: int
-    cov_linear: np.ndarray
-    cov_theta: np.ndarray | None
-    lattices: list[np.ndarray]
-    lattice_esd: list[np.ndarray]
-    nfev: int = 0
-    names: list[str] = field(default_factory=list)
 
 
 class WholePatternFit:
@@ -300,34 +278,22 @@ class WholePatternFit:
             # the window covers the wider half to the same number of its own FWHM
             idx, pk = self._windows(g["pos"], g["h"] * (1 + np.abs(g["split"])))
             dx = self.x[idx] - g["pos"][pk]
-            # the half a point lies in: sigma +1 below the line, -1 above; q = 1 + sigma s
-            sigma = np.where(dx < 0, 1.0, -1.0)
-            q = 1 + sigma * g["split"][pk]
-            hh = g["h"][pk] * q
-            u = dx / hh
-            u2 = u * u
-            gau = _CG / hh * np.exp(-4 * LN2 * u2)
-            lor = _CL / hh / (1 + 4 * u2)
-            pv = eta * lor + (1 - eta) * gau
-            amp = g["inten"][pk] * q
-            cols[:, g["phase"]] += np.bincount(idx, amp * pv, minlength=self.n)
+            line = split_pseudo_voigt(dx, g["h"][pk], g["split"][pk], eta, derivatives)
+            amp = g["inten"][pk]
+            cols[:, g["phase"]] += np.bincount(idx, amp * line.value, minlength=self.n)
             if derivatives:
-                dg_dx = gau * (-8 * LN2 * u / hh)
-                dl_dx = lor * (-8 * u / hh) / (1 + 4 * u2)
-                dg_dh = gau * (-1 + 8 * LN2 * u2) / hh
-                dl_dh = lor * (-1 + 8 * u2 / (1 + 4 * u2)) / hh
-                dpv_dh = eta * dl_dh + (1 - eta) * dg_dh  # at the half's FWHM q H
+                assert line.d_pos is not None and line.d_h is not None
+                assert line.d_eta is not None and line.d_split is not None
                 parts.append(
                     (
                         g,
                         idx,
                         pk,
-                        amp * -(eta * dl_dx + (1 - eta) * dg_dx),  # d/dpos
-                        amp * q * dpv_dh,  # d/dH of the base FWHM H
-                        amp * (lor - gau),  # d/deta
-                        amp * pv,
-                        # d/dA: sigma (pv + q H dpv/dh) ds/dA, per unit intensity x q
-                        g["inten"][pk] * sigma * (pv + hh * dpv_dh) * g["dsplit"][pk],
+                        amp * line.d_pos,
+                        amp * line.d_h,
+                        amp * line.d_eta,
+                        amp * line.value,
+                        amp * line.d_split * g["dsplit"][pk],  # d/dA through ds/dA
                     )
                 )
         self._cache_key, self._cache = key, (cols, parts)
@@ -479,23 +445,3 @@ class WholePatternFit:
 
     def phase_index(self, name: str) -> int:
         return [sp.ref.name for sp in self.phases].index(name)
-
-
-def lattice_dict(lat: np.ndarray, esd: np.ndarray, crystal_system: str) -> dict:
-    """Refined cell as plain data: a, c always; b, alpha, beta, gamma where the system needs."""
-    keys = {"a", "c"}
-    if crystal_system in ("orthorhombic", "monoclinic", "triclinic"):
-        keys.add("b")
-    if crystal_system == "monoclinic":
-        keys.update(k for k, v in zip(PARAM_NAMES[3:], lat[3:], strict=True) if abs(v - 90) > 1e-6)
-    if crystal_system == "triclinic":
-        keys.update(PARAM_NAMES[3:])
-    if crystal_system == "cubic":
-        keys = {"a"}
-    out = {}
-    for i, k in enumerate(PARAM_NAMES):
-        if k in keys:
-            unit = "A" if i < 3 else "deg"
-            out[f"{k}_{unit}"] = float(lat[i])
-            out[f"{k}_{unit}_esd"] = float(esd[i])
-    return out

@@ -12,8 +12,8 @@ from typing import Any
 import numpy as np
 
 from labledger.analysis_versions import XRD
-from labledger.xrd.fit import FitState, WholePatternFit, lattice_dict
-from labledger.xrd.refdata import cell_volume
+from labledger.xrd.fit import FitState, WholePatternFit
+from labledger.xrd.refdata import PARAM_NAMES, cell_volume
 from labledger.xrd.scan import Scan
 from labledger.xrd.verdict import make_verdict, phase_at_bounds
 
@@ -276,3 +276,23 @@ def build_result(
         contributions=contributions,
         ticks=ticks,
     )
+
+
+def lattice_dict(lat: np.ndarray, esd: np.ndarray, crystal_system: str) -> dict:
+    """Refined cell as plain data: a, c always; b, alpha, beta, gamma where the system needs."""
+    keys = {"a", "c"}
+    if crystal_system in ("orthorhombic", "monoclinic", "triclinic"):
+        keys.add("b")
+    if crystal_system == "monoclinic":
+        keys.update(k for k, v in zip(PARAM_NAMES[3:], lat[3:], strict=True) if abs(v - 90) > 1e-6)
+    if crystal_system == "triclinic":
+        keys.update(PARAM_NAMES[3:])
+    if crystal_system == "cubic":
+        keys = {"a"}
+    out = {}
+    for i, k in enumerate(PARAM_NAMES):
+        if k in keys:
+            unit = "A" if i < 3 else "deg"
+            out[f"{k}_{unit}"] = float(lat[i])
+            out[f"{k}_{unit}_esd"] = float(esd[i])
+    return out

@@ -27,7 +27,8 @@ import math
 
 import numpy as np
 
-from labledger.xrd.fit import (
+from labledger.xrd.fit import WholePatternFit
+from labledger.xrd.fit_params import (
     ANGLE_BOUND_DEG,
     ASYMMETRY_BOUND,
     DISPLACEMENT_BOUND_DEG,
@@ -38,7 +39,6 @@ from labledger.xrd.fit import (
     W_BOUNDS,
     ZERO_BOUND_DEG,
     FitState,
-    WholePatternFit,
 )
 from labledger.xrd.scan import Scan
 
