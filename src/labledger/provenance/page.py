@@ -11,7 +11,7 @@ import functools
 import json
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
+from jinja2 import Environment
 
 from labledger.errors import LabledgerError
 from labledger.provenance.runs import (
@@ -22,6 +22,7 @@ from labledger.provenance.runs import (
     run_outputs,
     software_label,
 )
+from labledger.templating import template_environment
 
 #: Hex digits of a sha256 shown on screen: 48 bits, enough to tell files apart by eye.
 SHORT_HASH = 12
@@ -101,13 +102,7 @@ def _run_view(run: dict[str, Any], record: dict[str, Any]) -> dict[str, Any]:
 @functools.cache
 def _environment() -> Environment:
     """One Jinja2 environment per process: compiling the template costs ~70 ms per page."""
-    env = Environment(
-        loader=PackageLoader("labledger.provenance", "templates"),
-        autoescape=True,
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    env = template_environment("labledger.provenance")
     env.filters["short"] = short_hash
     return env
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
+from jinja2 import Environment
 
 from labledger.atomic import write_text_atomic
 from labledger.config import Config
@@ -40,19 +40,14 @@ from labledger.report.queries import (
     write_query_csvs,
 )
 from labledger.report.study import STUDY, STUDY_DOI, study_table
+from labledger.templating import template_environment
 
 #: Manifest of the sample pages (in the report's samples/ folder): the key each was rendered from.
 PAGE_MANIFEST = ".pages.json"
 
 
 def _env() -> Environment:
-    env = Environment(
-        loader=PackageLoader("labledger.report", "templates"),
-        autoescape=True,
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    env = template_environment("labledger.report")
     env.filters["num"] = fmt_number
     env.filters["qty"] = fmt_quantity
     env.filters["val"] = fmt_value
