@@ -20,6 +20,7 @@ from labledger.errors import InputFileError
 from labledger.report import build_report, run_saved_queries
 from labledger.report.data import load_report_data
 from labledger.report.history import changes_between
+from labledger.report.quantities import fmt_utc
 from labledger.report.svg import inline_svg
 from support.databases import backend
 
@@ -116,6 +117,18 @@ def test_record_text_is_escaped(lab_copy: Path) -> None:
     assert "<script>alert" not in page and "<b>bold" not in page
     history = (out / "history.html").read_text()
     assert "<script>alert" not in history and "&lt;script&gt;alert(1)" in history
+    # ingest times in UTC, to the second, saying so
+    engine = create_engine(config.database_url)
+    with engine.connect() as conn:
+        finished = (
+            conn.exec_driver_sql("SELECT finished_at FROM ingest ORDER BY id").scalars().all()
+        )
+    engine.dispose()
+    assert finished
+    for stamp in finished:
+        shown = fmt_utc(stamp)
+        assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC", shown), shown
+        assert f"<td>{shown}</td>" in history
 
 
 def test_inline_svg_drops_scripts_and_prefixes_ids() -> None:

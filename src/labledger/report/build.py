@@ -32,6 +32,7 @@ from labledger.report.quantities import (
     fmt_quantity,
     fmt_tolerance,
     fmt_unit,
+    fmt_utc,
     fmt_value,
 )
 from labledger.report.queries import (
@@ -53,6 +54,7 @@ def _env() -> Environment:
     env.filters["val"] = fmt_value
     env.filters["unit"] = fmt_unit
     env.filters["tol"] = fmt_tolerance
+    env.filters["utc"] = fmt_utc
     env.filters["short"] = lambda s, n=12: (s or "-")[:n]
     return env
 

@@ -2,11 +2,13 @@
 
 `QUANTITIES` names every quantity the pages print; `quantity_text` gives a value with its unit
 as plain text (for tooltips, labels and the study table), and the `fmt_*` functions are the
-templates' `num`, `qty`, `val`, `unit` and `tol` filters.
+templates' `num`, `qty`, `val`, `unit` and `tol` filters; `fmt_utc` is the `utc` filter of
+stored times.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -123,3 +125,18 @@ def fmt_tolerance(value: Any, quantity: str) -> str:
         return ""
     unit = QUANTITIES[quantity].unit
     return f"\u00b1{fmt_number(float(value), 3)}" + (f" {unit}" if unit else "")
+
+
+def fmt_utc(value: Any) -> str:
+    """A time the database stores (UTC, without zone; a datetime, or its ISO text on SQLite) as
+    "YYYY-MM-DD HH:MM:SS UTC"; anything else as it is."""
+    if isinstance(value, str):
+        try:
+            value = dt.datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(dt.UTC).replace(tzinfo=None)
+        return value.strftime("%Y-%m-%d %H:%M:%S UTC")
+    return "" if value is None else str(value)
