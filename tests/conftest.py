@@ -7,6 +7,7 @@ import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import settings as hypothesis_settings
@@ -111,6 +112,23 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.no_database)
         if any(item.path == path or path in item.path.parents for path in SLOW_PATHS):
             item.add_marker(pytest.mark.slow)
+
+
+@pytest.fixture
+def saved_figures(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """matplotlib figures as they are saved (a spy on Figure.savefig): their artists' extents
+    are those of the written file, so a test can look at what a plot function drew."""
+    from matplotlib.figure import Figure
+
+    saved: list[Any] = []
+    savefig = Figure.savefig
+
+    def spy(fig: Any, *args: Any, **kwargs: Any) -> Any:
+        saved.append(fig)
+        return savefig(fig, *args, **kwargs)
+
+    monkeypatch.setattr(Figure, "savefig", spy)
+    return saved
 
 
 @pytest.fixture(autouse=True)

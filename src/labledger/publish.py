@@ -44,8 +44,9 @@ def publish(
     from labledger.report.build import build_report
 
     summary = ingest(config)
-    if summary.notes:
-        echo(f"{len(summary.notes)} note(s), e.g. raw files pending: see `labledger check`")
+    hint = summary.notes_hint()
+    if hint:
+        echo(hint)
     echo(f"ingest into {display_url(config.database_url)}: {summary.describe()}")
     prov_dir = provenance_out or config.results_dir / "provenance"
     exported = publish_provenance(config, prov_dir)
@@ -56,10 +57,5 @@ def publish(
     )
     report_dir = report_out or config.results_dir / "report"
     build = build_report(config, report_dir, queries_out)
-    kept = len(build.pages) - len(build.rendered)
-    echo(
-        f"report: wrote {len(build.rendered)} pages to {report_dir}"
-        + (f" ({kept} others unchanged)" if kept else "")
-        + f" (open {report_dir / 'index.html'})"
-    )
+    echo(f"report: {build.describe(report_dir)}")
     return Publication(summary, exported, build)

@@ -34,20 +34,6 @@ def long_cell(tmp_path: Path, half_cell_segments):  # type: ignore[no-untyped-de
     return data, result
 
 
-def _saved_figures(monkeypatch) -> list:  # type: ignore[no-untyped-def]
-    """Figures as they are saved (the spy keeps them for the test to look at)."""
-    from matplotlib.figure import Figure
-
-    saved, savefig = [], Figure.savefig
-
-    def spy(fig, *args, **kwargs):  # type: ignore[no-untyped-def]
-        saved.append(fig)
-        return savefig(fig, *args, **kwargs)
-
-    monkeypatch.setattr(Figure, "savefig", spy)
-    return saved
-
-
 def _profiles(fig) -> dict[int, list]:  # type: ignore[no-untyped-def]
     """The lines of the voltage-profile panel by the cycle each is labelled with."""
     (ax,) = [a for a in fig.axes if a.get_ylabel() == "voltage (V)"]
@@ -90,10 +76,10 @@ def _check(fig, n: int) -> list[int]:  # type: ignore[no-untyped-def]
 
 
 def test_long_cell_draws_a_few_profiles_coloured_by_cycle(
-    long_cell, tmp_path: Path, monkeypatch
+    long_cell, tmp_path: Path, saved_figures
 ) -> None:  # type: ignore[no-untyped-def]
     data, result = long_cell
-    saved = _saved_figures(monkeypatch)
+    saved = saved_figures
     plot_summary(data, result, tmp_path / "summary.svg")  # what the workflow writes
     plot_voltage_profiles(data, result, tmp_path / "all.svg", cycles=list(range(1, 401)))
     summary, asked_all = saved

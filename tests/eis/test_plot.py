@@ -26,25 +26,11 @@ def test_nyquist_svg_marks_arcs_and_outliers(tmp_path, h):
     assert np.isfinite(r.sigma_total_S_cm)
 
 
-def _saved_figures(monkeypatch) -> list:  # type: ignore[no-untyped-def]
-    """Figures as they are saved: their artists' extents are those of the written file."""
-    from matplotlib.figure import Figure
-
-    saved, savefig = [], Figure.savefig
-
-    def spy(fig, *args, **kwargs):  # type: ignore[no-untyped-def]
-        saved.append(fig)
-        return savefig(fig, *args, **kwargs)
-
-    monkeypatch.setattr(Figure, "savefig", spy)
-    return saved
-
-
-def test_nyquist_text_never_covers_a_data_point(tmp_path, h, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_nyquist_text_never_covers_a_data_point(tmp_path, h, saved_figures) -> None:  # type: ignore[no-untyped-def]
     """No text of the figure (arc labels, legend, title, axis labels) and no legend box lies
     over a drawn data point, in display coordinates, for spectra with one, two and three arcs
     in view."""
-    saved = _saved_figures(monkeypatch)
+    saved = saved_figures
     cases = [(1.6e-4, 1.2e-5, 2), (1e-3, 2e-5, 1), (3e-4, 2.5e-4, 3), (5e-5, 4e-5, 4)]
     for sigma_bulk, sigma_total, seed in cases:
         f, z, _ = h.pellet_spectrum(sigma_bulk, sigma_total, seed=seed)

@@ -66,20 +66,6 @@ def test_plot_svg(tmp_path, two_phase):
     assert "rutile" in text
 
 
-def _saved_figures(monkeypatch) -> list:  # type: ignore[no-untyped-def]
-    """Figures as they are saved (the spy keeps them for the test to render again)."""
-    from matplotlib.figure import Figure
-
-    saved, savefig = [], Figure.savefig
-
-    def spy(fig, *args, **kwargs):  # type: ignore[no-untyped-def]
-        saved.append(fig)
-        return savefig(fig, *args, **kwargs)
-
-    monkeypatch.setattr(Figure, "savefig", spy)
-    return saved
-
-
 def _pixels(fig) -> np.ndarray:  # type: ignore[no-untyped-def]
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
@@ -110,14 +96,14 @@ def _pixels_without(fig, line) -> np.ndarray:  # type: ignore[no-untyped-def]
         line.set_visible(True)
 
 
-def test_plot_shows_observed_over_calculated(tmp_path, two_phase, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_plot_shows_observed_over_calculated(tmp_path, two_phase, saved_figures) -> None:  # type: ignore[no-untyped-def]
     """The observed trace is drawn over the calculated one and most of it stays in sight; the
     calculated line, of another colour, is in sight too; the difference curve lies below both."""
     from matplotlib.colors import to_rgb
 
     from labledger.xrd.plot import plot_result
 
-    saved = _saved_figures(monkeypatch)
+    saved = saved_figures
     result, _ = two_phase
     plot_result(result, tmp_path / "fit.svg")
     (fig,) = saved

@@ -29,8 +29,9 @@ def ingest(
 
     config = config_of(ctx)
     summary = run_ingest(config, full=full)
-    if summary.notes:
-        typer.echo(f"{len(summary.notes)} note(s), e.g. raw files pending: see `labledger check`")
+    hint = summary.notes_hint()
+    if hint:
+        typer.echo(hint)
     where = display_url(config.database_url)
     typer.echo(f"ingest into {where}: {summary.describe()}")
 

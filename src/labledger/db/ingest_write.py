@@ -69,6 +69,12 @@ class IngestSummary:
     def wrote(self) -> bool:
         return self.ingest_id is not None
 
+    def notes_hint(self) -> str | None:
+        """A line pointing at `labledger check` when the ingest had notes (pending raw files)."""
+        if not self.notes:
+            return None
+        return f"{len(self.notes)} note(s), e.g. raw files pending: see `labledger check`"
+
     def describe(self) -> str:
         parts = [
             f"{len(self.added)} added",

@@ -80,6 +80,15 @@ class ReportBuild:
     pages: list[Path]
     rendered: list[Path]
 
+    def describe(self, out_dir: Path) -> str:
+        """One line: how many pages were written to `out_dir`, and where to open it."""
+        kept = len(self.pages) - len(self.rendered)
+        return (
+            f"wrote {len(self.rendered)} pages to {out_dir}"
+            + (f" ({kept} others unchanged)" if kept else "")
+            + f" (open {out_dir / 'index.html'})"
+        )
+
 
 def build_report(config: Config, out_dir: Path, queries_out: Path | None = None) -> ReportBuild:
     """Write the report pages into `out_dir` from the configured database; with `queries_out`,

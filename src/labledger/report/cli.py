@@ -58,12 +58,7 @@ def report_command(
         }
         typer.echo(json.dumps(payload, indent=2, ensure_ascii=False))
     else:
-        kept = len(build.pages) - len(build.rendered)
-        typer.echo(
-            f"wrote {len(build.rendered)} pages to {folder}"
-            + (f" ({kept} others unchanged)" if kept else "")
-            + f" (open {folder / 'index.html'})"
-        )
+        typer.echo(build.describe(folder))
 
 
 @app.command("queries")
