@@ -116,6 +116,28 @@ LEFT JOIN batch bs ON bs.id = m.sample
 LEFT JOIN electrode el ON el.id = m.sample
 LEFT JOIN batch be ON be.id = el.batch;
 
+-- stale_results: current analysis results whose inputs changed since they were computed
+-- (the record file or its raw file has another sha256 now, or the record was removed).
+CREATE VIEW stale_results AS
+SELECT
+  a.record_id,
+  a.analysis,
+  a.id AS run_id,
+  a.finished_at,
+  CASE
+    WHEN r.id IS NULL OR r.status = 'removed' THEN 'record removed'
+    WHEN r.sha256 <> a.record_sha256 THEN 'record changed'
+    ELSE 'raw file changed'
+  END AS reason
+FROM analysis_run a
+LEFT JOIN record r ON r.id = a.record_id
+LEFT JOIN raw_file f ON f.record_id = a.record_id AND f.field = 'raw_file'
+WHERE a.current
+  AND (r.id IS NULL OR r.status = 'removed' OR r.sha256 <> a.record_sha256
+       OR (a.raw_sha256 IS NOT NULL AND (f.sha256 IS NULL OR f.sha256 <> a.raw_sha256)));
+
+-- xrd views (db/views.sql's conventions: portable SQL, a comment block per view).
+
 -- xrd_figures: one row per phase found in an analysed scan (a scan with no phase at all has
 -- one row, phase empty), with the scan's batch and fit quality. verdict: 'explained', or
 -- 'not_explained' when no listed phase explains the scan: wt_pct is then empty, and
@@ -143,6 +165,8 @@ LEFT JOIN xrd_phase p ON p.xrd_id = x.id
 LEFT JOIN batch bs ON bs.id = x.sample
 LEFT JOIN electrode el ON el.id = x.sample;
 
+-- eis views (db/views.sql's conventions: portable SQL, a comment block per view).
+
 -- eis_figures: one row per fitted spectrum with its sample, batch, temperature, resistances
 -- and conductivities (S/cm); sigma_bulk_s_cm is empty when the bulk arc lies outside the
 -- measured frequency window (bulk_reason says why), sigma_total_s_cm when the spectrum fails
@@ -168,6 +192,8 @@ FROM eis e
 JOIN eis_result r ON r.eis_id = e.id
 LEFT JOIN batch bs ON bs.id = e.sample
 LEFT JOIN electrode el ON el.id = e.sample;
+
+-- cell views (db/views.sql's conventions: portable SQL, a comment block per view).
 
 -- cell_figures: one row per cell with its lineage and the figures of its cycling analysis
 -- (CE and retention in %; the mean over the stated window of cycles after activation).
@@ -208,23 +234,3 @@ SELECT
     '') AS plausibility_flags
 FROM lineage l
 LEFT JOIN cell_result r ON r.cell_id = l.cell_id;
-
--- stale_results: current analysis results whose inputs changed since they were computed
--- (the record file or its raw file has another sha256 now, or the record was removed).
-CREATE VIEW stale_results AS
-SELECT
-  a.record_id,
-  a.analysis,
-  a.id AS run_id,
-  a.finished_at,
-  CASE
-    WHEN r.id IS NULL OR r.status = 'removed' THEN 'record removed'
-    WHEN r.sha256 <> a.record_sha256 THEN 'record changed'
-    ELSE 'raw file changed'
-  END AS reason
-FROM analysis_run a
-LEFT JOIN record r ON r.id = a.record_id
-LEFT JOIN raw_file f ON f.record_id = a.record_id AND f.field = 'raw_file'
-WHERE a.current
-  AND (r.id IS NULL OR r.status = 'removed' OR r.sha256 <> a.record_sha256
-       OR (a.raw_sha256 IS NOT NULL AND (f.sha256 IS NULL OR f.sha256 <> a.raw_sha256)));

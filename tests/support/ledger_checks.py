@@ -10,7 +10,7 @@ from sqlalchemy import DateTime, create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
 from labledger.db.engine import sqlite_path
-from labledger.db.record_tables import KIND_TABLES
+from labledger.db.record_tables import kind_tables
 from labledger.db.tables import metadata
 from support.databases import postgres_url_or_skip
 
@@ -145,7 +145,7 @@ def integrity_problems(url: str) -> list[str]:
 
 def _kind_table_problems(conn) -> list[str]:  # type: ignore[no-untyped-def]
     problems = []
-    for kind, kt in KIND_TABLES.items():
+    for kind, kt in kind_tables().items():
         active = conn.execute(
             text("SELECT id FROM record WHERE status = 'active' AND kind = :kind"), {"kind": kind}
         ).scalars()

@@ -214,10 +214,10 @@ def test_cli_says_no_listed_phase_with_exit_status_0():
 
 
 def test_database_rows_of_an_unexplained_scan(results):
-    from labledger.db.results import _xrd_rows
+    from labledger.db.kind_results.xrd import RESULTS
 
     doc = results("xrd-autoanalyzer/TiO2+MnO.xy").to_dict()
-    rows = {t.name: v for t, v in _xrd_rows(1, {"result": doc, "record_id": "X"}).items()}
+    rows = {t.name: v for t, v in RESULTS.rows(1, {"result": doc, "record_id": "X"}).items()}
     (summary,) = rows["xrd_result"]
     assert summary["verdict"] == "not_explained"
     assert "2.222 A" in summary["unexplained_peaks"]

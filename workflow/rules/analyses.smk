@@ -1,6 +1,7 @@
 # One job per analysed record with a raw file, one rule per analysed kind, all from the registry
 # of kinds (src/labledger/kinds/: its rule name, version, the settings it reads, its report
-# category): adding a kind adds its rule here with no edit to this file.
+# category): adding a kind adds its rule here with no edit to this file. A kind's `--report`
+# caption is workflow/report/<kind>.rst when there is one (a lab's own kind may have none).
 
 for _kind in KINDS.values():
 
@@ -15,7 +16,11 @@ for _kind in KINDS.values():
             json=f"{RESULTS}/{_kind.folder}/{{id}}.json",
             svg=report(
                 f"{RESULTS}/{_kind.folder}/{{id}}.svg",
-                caption=f"../report/{_kind.name}.rst",
+                caption=(
+                    f"../report/{_kind.name}.rst"
+                    if (Path(workflow.basedir) / "workflow" / "report" / f"{_kind.name}.rst").is_file()
+                    else None
+                ),
                 category=_kind.report_category,
                 labels={_kind.report_label: "{id}"},
             ),

@@ -72,6 +72,9 @@ _mount_commands()
 
 @app.callback()
 def _root(ctx: typer.Context, config: ConfigOption = None) -> None:
+    from labledger.kinds import analysed_kinds
+
+    analysed_kinds()  # a lab's own kinds ($LABLEDGER_KINDS) join the record kinds
     ctx.obj = config
 
 

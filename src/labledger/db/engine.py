@@ -119,8 +119,13 @@ def database_exists(url: str) -> bool:
 
 
 def views_sql() -> str:
-    """The CREATE VIEW statements of labledger's views (src/labledger/db/views.sql)."""
-    return resources.files("labledger.db").joinpath("views.sql").read_text(encoding="utf-8")
+    """The CREATE VIEW statements of labledger's views: those over the records
+    (src/labledger/db/views.sql), then each analysed kind's (`KindResults.views`)."""
+    from labledger.db.kind_results import kind_results
+
+    base = resources.files("labledger.db").joinpath("views.sql").read_text(encoding="utf-8")
+    kinds = [r.views.strip() + "\n" for r in kind_results().values() if r.views.strip()]
+    return "\n".join([base.rstrip() + "\n", *kinds])
 
 
 def view_statements() -> list[tuple[str, str]]:

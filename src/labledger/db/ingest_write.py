@@ -26,7 +26,7 @@ from sqlalchemy import (
 from labledger.config import Config
 from labledger.db.engine import create_views
 from labledger.db.ingest_plan import IngestPlan, StoredRecord
-from labledger.db.record_tables import KIND_TABLES
+from labledger.db.record_tables import kind_tables
 from labledger.db.results import load_results, result_tables
 from labledger.db.tables import (
     Ingest,
@@ -287,7 +287,7 @@ def _write_kind_rows(
         # models, then fill them from every record (all were parsed for this).
         for name in reversed(_view_names(conn)):
             conn.execute(text(f"DROP VIEW IF EXISTS {name}"))
-        for kt in KIND_TABLES.values():
+        for kt in kind_tables().values():
             for t in (*[c.table for c in kt.children], kt.table):
                 t.drop(conn, checkfirst=True)
                 t.create(conn)
@@ -297,14 +297,14 @@ def _write_kind_rows(
         items = list(plan.loaded.values())
     else:
         ids = [i.record.id for i in changed] + removed
-        for kt in KIND_TABLES.values():
+        for kt in kind_tables().values():
             _delete_ids(conn, kt.table, kt.table.c.id, ids)
             for child in kt.children:
                 _delete_ids(conn, child.table, child.table.c[f"{kt.kind}_id"], ids)
         items = changed
     rows: dict[str, list[dict]] = {}
     for item in items:
-        kt = KIND_TABLES[item.record.kind]
+        kt = kind_tables()[item.record.kind]
         row, children = kt.rows(item.record)
         rows.setdefault(kt.table.name, []).append(row)
         for name, child_rows in children.items():

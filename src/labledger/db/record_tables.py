@@ -140,4 +140,14 @@ def _build(kind: str, model: type[RecordBase]) -> KindTable:
     return KindTable(kind, table, tuple(c for c, _ in columns), tuple(children))
 
 
-KIND_TABLES: dict[str, KindTable] = {kind: _build(kind, model) for kind, model in KINDS.items()}
+_KIND_TABLES: dict[str, KindTable] = {}
+
+
+def kind_tables() -> dict[str, KindTable]:
+    """The table of every record kind, by kind (built when first asked for: a lab's own kind
+    registers its record model when the analysed kinds are loaded, after this module may have
+    been imported)."""
+    for kind, model in KINDS.items():
+        if kind not in _KIND_TABLES:
+            _KIND_TABLES[kind] = _build(kind, model)
+    return _KIND_TABLES

@@ -16,189 +16,9 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, delete, insert, select, text, update
 
-from labledger.db.result_tables import (
-    AnalysisRun,
-    ArrheniusFit,
-    CellCycle,
-    CellResult,
-    EisArc,
-    EisResult,
-    XrdPhase,
-    XrdResult,
-)
+from labledger.db.kind_results import kind_results
+from labledger.db.result_tables import AnalysisRun, ArrheniusFit
 from labledger.errors import Problem, RecordsInvalid
-
-RowMaker = Callable[[int, dict[str, Any]], dict[Table, list[dict[str, Any]]]]
-
-
-def _pct(fraction: float | None) -> float | None:
-    """A fraction of the result file (0.9924) as the % SQL columns hold (99.24): every ratio in
-    the database is in % and named `_pct`, as the record fields are."""
-    return None if fraction is None else 100.0 * fraction
-
-
-def _censored(result: dict[str, Any], summary: dict[str, Any]) -> int | None:
-    """Cycles measured by a full or anode-free cell that never fell below 80 % retention."""
-    if result["cell_type"] == "half" or summary.get("cycle_life") is not None:
-        return None
-    if summary.get("final_retention") is None:
-        return None  # no retention: nothing is known about the cycle life
-    return summary["n_cycles"]
-
-
-def _cell_rows(run_id: int, env: dict[str, Any]) -> dict[Table, list[dict[str, Any]]]:
-    res = env["result"]
-    s = res["summary"]
-    cid = env["record_id"]
-    nuc = res.get("nucleation") or {}
-    summary = {
-        "cell_id": cid,
-        "run_id": run_id,
-        "cell_type": res["cell_type"],
-        "n_cycles": s["n_cycles"],
-        "window_first": res["window"]["first"],
-        "window_last": res["window"]["last"],
-        "mean_ce_pct": _pct(s.get("mean_ce")),
-        "pooled_ce_pct": _pct(s.get("pooled_ce")),
-        "first_cycle_ce_99": s.get("first_cycle_ce_99"),
-        "eta_nuc_mv": s.get("eta_nuc_mV"),
-        "nucleation_current_density_ma_cm2": nuc.get("current_density_mA_cm2"),
-        "failure_cycle": s.get("failure_cycle"),
-        "mean_hysteresis_mv": s.get("mean_hysteresis_mV"),
-        "reference_cycle": res.get("reference_cycle"),
-        "reference_discharge_mah": s.get("reference_discharge_mAh"),
-        "cycle_life": s.get("cycle_life"),
-        "cycle_life_censored_at": _censored(res, s),
-        "final_retention_pct": _pct(s.get("final_retention")),
-        "mean_avg_discharge_v": s.get("mean_avg_discharge_V"),
-    }
-    c = res["cycles"]
-    names = {
-        "file_cycle": "file_cycle",
-        "q_plate_mah": "q_plate_mAh",
-        "q_strip_mah": "q_strip_mAh",
-        "q_charge_mah": "q_charge_mAh",
-        "q_discharge_mah": "q_discharge_mAh",
-        "ce_pct": "ce",
-        "hysteresis_mv": "hysteresis_mV",
-        "retention_pct": "retention",
-        "avg_discharge_v": "avg_discharge_V",
-    }
-    n = len(c["cycle"])
-    values = {col: c.get(key) or [None] * n for col, key in names.items()}
-    for col in ("ce_pct", "retention_pct"):  # fractions in the result file, % in SQL
-        values[col] = [_pct(v) for v in values[col]]
-    cycles = [
-        {"cell_id": cid, "cycle": cycle, **{col: v[i] for col, v in values.items()}}
-        for i, cycle in enumerate(c["cycle"])
-    ]
-    return {CellResult.__table__: [summary], CellCycle.__table__: cycles}
-
-
-def _eis_rows(run_id: int, env: dict[str, Any]) -> dict[Table, list[dict[str, Any]]]:
-    res = env["result"]
-    eid = env["record_id"]
-    linkk = res.get("linkk") or {}
-    summary = {
-        "eis_id": eid,
-        "run_id": run_id,
-        "temperature_c": res.get("temperature_C"),
-        "circuit_used": res["circuit_used"],
-        "r_bulk_ohm": res.get("R_bulk_ohm"),
-        "r_gb_ohm": res.get("R_gb_ohm"),
-        "r_total_ohm": res.get("R_total_ohm"),
-        "r_total_stderr_ohm": res.get("R_total_stderr_ohm"),
-        "charge_transfer_r_ohm": res.get("charge_transfer_R_ohm"),
-        "bulk_determined": bool(res.get("bulk_determined")),
-        "bulk_reason": res.get("bulk_reason"),
-        "sigma_bulk_s_cm": res.get("sigma_bulk_S_cm"),
-        "sigma_gb_apparent_s_cm": res.get("sigma_gb_apparent_S_cm"),
-        "sigma_total_s_cm": res.get("sigma_total_S_cm"),
-        "sigma_total_stderr_s_cm": res.get("sigma_total_stderr_S_cm"),
-        "total_reason": res.get("total_reason"),
-        "chi2": res.get("chi2"),
-        "linkk_residual_max": linkk.get("residual_max"),
-    }
-    arcs = [
-        {
-            "eis_id": eid,
-            "position": i,
-            "resistor": a["resistor"],
-            "r_ohm": a.get("R_ohm"),
-            "c_eff_f": a.get("C_eff_F"),
-            "c_per_cm_f": a.get("C_per_cm_F"),
-            "f_c_hz": a.get("f_c_Hz"),
-            "n": a.get("n"),
-            "role": a["role"],
-        }
-        for i, a in enumerate(res.get("arcs", []))
-    ]
-    return {EisResult.__table__: [summary], EisArc.__table__: arcs}
-
-
-def _xrd_verdict(verdict: dict[str, Any]) -> dict[str, Any]:
-    peaks = verdict.get("unexplained_peaks") or []
-    listed = "; ".join(f"{p['two_theta_deg']:.2f} deg ({p['d_A']:.3f} A)" for p in peaks)
-    return {
-        "verdict": verdict.get("status"),
-        "verdict_reason": "; ".join(verdict.get("reasons") or []) or None,
-        "unexplained_peaks": listed or None,
-    }
-
-
-def _xrd_rows(run_id: int, env: dict[str, Any]) -> dict[Table, list[dict[str, Any]]]:
-    res = env["result"]
-    xid = env["record_id"]
-    summary = {
-        "xrd_id": xid,
-        "run_id": run_id,
-        "phases_detected": ",".join(res.get("phases_detected", [])),
-        "rwp_pct": res.get("rwp_percent"),
-        "gof": res.get("gof"),
-        "zero_shift_deg": res.get("zero_shift_deg"),
-        "n_points": res.get("n_points"),
-        **_xrd_verdict(res.get("verdict") or {}),
-    }
-    phases = []
-    for p in res.get("phases", []):
-        lattice = p.get("lattice") or {}
-        phases.append(
-            {
-                "xrd_id": xid,
-                "phase": p["name"],
-                "formula": p.get("formula"),
-                "space_group": p.get("space_group"),
-                "wt_pct": p.get("wt_percent"),
-                "wt_pct_esd": p.get("wt_percent_esd"),
-                "a_angstrom": lattice.get("a_A"),
-                "b_angstrom": lattice.get("b_A"),
-                "c_angstrom": lattice.get("c_A"),
-                "beta_deg": lattice.get("beta_deg"),
-                "preferred_orientation_r": p.get("preferred_orientation_r"),
-                "cif_sha256": (p.get("reference") or {}).get("cif_sha256"),
-            }
-        )
-    return {XrdResult.__table__: [summary], XrdPhase.__table__: phases}
-
-
-#: analysis name -> (result folder, row maker, tables it fills keyed by record id column)
-LOADERS: dict[str, tuple[str, RowMaker, tuple[tuple[Table, str], ...]]] = {
-    "cycling": (
-        "cells",
-        _cell_rows,
-        ((CellResult.__table__, "cell_id"), (CellCycle.__table__, "cell_id")),
-    ),
-    "eis": (
-        "eis",
-        _eis_rows,
-        ((EisResult.__table__, "eis_id"), (EisArc.__table__, "eis_id")),
-    ),
-    "xrd": (
-        "xrd",
-        _xrd_rows,
-        ((XrdResult.__table__, "xrd_id"), (XrdPhase.__table__, "xrd_id")),
-    ),
-}
 
 
 def update_arrhenius(conn: Connection) -> None:
@@ -223,7 +43,8 @@ def update_arrhenius(conn: Connection) -> None:
 
 def result_tables() -> list[Table]:
     """Every derived result table (rebuilt when their definitions change)."""
-    return [t for _, _, tables in LOADERS.values() for t, _ in tables] + [ArrheniusFit.__table__]
+    kinds = [t for results in kind_results().values() for t, _ in results.tables]
+    return [*kinds, ArrheniusFit.__table__]
 
 
 @dataclass
@@ -262,8 +83,9 @@ def load_results(
     problems: list[Problem] = []
     todo: list[tuple[str, _ResultFile]] = []
     seen: set[tuple[str, str]] = set()
-    for analysis, (folder, _, _) in LOADERS.items():
-        for path in sorted((results_dir / folder).glob("*.json")):
+    loaders = kind_results()
+    for analysis, results in loaders.items():
+        for path in sorted((results_dir / results.folder).glob("*.json")):
             rid = path.stem
             if rid not in active:
                 continue
@@ -292,7 +114,7 @@ def load_results(
         env = rf.envelope
         assert env is not None
         rid = env["record_id"]
-        _, make_rows, tables = LOADERS[analysis]
+        make_rows, tables = loaders[analysis].rows, loaders[analysis].tables
         old = current.get((rid, analysis))
         if old is not None and old.result_sha256 == rf.sha256:
             run_id = old.id  # reload of the same file: keep its run
@@ -313,7 +135,7 @@ def load_results(
         conn.execute(
             update(table).where(table.c.id == current[(rid, analysis)].id).values(current=False)
         )
-        for t, key in LOADERS[analysis][2]:
+        for t, key in loaders[analysis].tables:
             conn.execute(delete(t).where(t.c[key] == rid))
         summary.unloaded.append(rid)
     if any(a == "eis" for a, _ in todo) or any(a == "eis" for _, a in stale):

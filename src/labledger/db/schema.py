@@ -63,18 +63,21 @@ def full_metadata() -> MetaData:
 
     The kind and result tables join the shared metadata when their modules are imported;
     whoever needs all tables (create, export, import, migrations) takes them from here."""
-    import labledger.db.record_tables  # registers the kind tables
-    import labledger.db.result_tables  # noqa: F401  (registers the result tables)
+    from labledger.db.record_tables import kind_tables
+    from labledger.db.results import result_tables
 
+    kind_tables()  # registers the kind tables
+    result_tables()  # registers the result tables (importing each kind's module)
     return metadata
 
 
 def derived_tables() -> list[Table]:
     """Tables the ingest rebuilds from the files (kind tables and their children, results)."""
-    from labledger.db.record_tables import KIND_TABLES
+    from labledger.db.record_tables import kind_tables
     from labledger.db.results import result_tables
 
-    kinds = [t for kt in KIND_TABLES.values() for t in (kt.table, *(c.table for c in kt.children))]
+    tables = kind_tables().values()
+    kinds = [t for kt in tables for t in (kt.table, *(c.table for c in kt.children))]
     return kinds + result_tables()
 
 

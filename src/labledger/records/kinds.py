@@ -1,7 +1,12 @@
-"""The registry of record kinds: name -> model class."""
+"""The registry of record kinds: name -> model class.
+
+The built-in kinds are listed here; a lab's own analysed kind (`labledger.kinds`,
+$LABLEDGER_KINDS) adds its record model with `register_kind` when the kinds are loaded.
+"""
 
 from __future__ import annotations
 
+from labledger.errors import LabledgerError
 from labledger.records.base import RecordBase
 from labledger.records.batch import Batch
 from labledger.records.cell import Cell
@@ -18,9 +23,16 @@ KINDS: dict[str, type[RecordBase]] = {
 }
 
 
+def register_kind(name: str, model: type[RecordBase]) -> None:
+    """Add a record kind (a lab's own); registering the same model again changes nothing."""
+    if KINDS.get(name, model) is not model:
+        raise LabledgerError(f"record kind {name!r} is already defined")
+    KINDS[name] = model
+
+
 def kind_names() -> str:
-    """The kind names, comma-separated, for messages."""
-    return ", ".join(KINDS)
+    """The kind names, comma-separated, for messages (with where a lab's own kinds come from)."""
+    return f"{', '.join(KINDS)} (a lab's own kinds: the modules $LABLEDGER_KINDS names)"
 
 
 def with_article(kind: str) -> str:

@@ -12,12 +12,12 @@ a sample page only when its view changed (`samples/.pages.json`).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment
+from jinja2 import ChoiceLoader, DictLoader, Environment
 
 from labledger.atomic import write_text_atomic
 from labledger.config import Config
@@ -40,6 +40,7 @@ from labledger.report.queries import (
     execute_saved_queries,
     write_query_csvs,
 )
+from labledger.report.sections import Section, report_sections, section_template_name
 from labledger.report.study import STUDY, STUDY_DOI, study_table
 from labledger.templating import template_environment
 
@@ -47,8 +48,12 @@ from labledger.templating import template_environment
 PAGE_MANIFEST = ".pages.json"
 
 
-def _env() -> Environment:
+def _env(sections: Sequence[Section] = ()) -> Environment:
+    """The report's environment; the analysed kinds' section templates are known by
+    `section_template_name`."""
     env = template_environment("labledger.report")
+    own = DictLoader({section_template_name(s): s.template for s in sections})
+    env.loader = ChoiceLoader([own, env.loader] if env.loader else [own])
     env.filters["num"] = fmt_number
     env.filters["qty"] = fmt_quantity
     env.filters["val"] = fmt_value
@@ -99,8 +104,10 @@ def build_report(config: Config, out_dir: Path, queries_out: Path | None = None)
     record rewrites a handful of pages. Pages for parts without data say "no data yet". Raises
     DatabaseError without a database.
     """
-    data = load_report_data(config)
-    env = _env()
+    sections = report_sections()
+    section_queries = {name: sql for s in sections for name, sql in s.queries.items()}
+    data = load_report_data(config, queries=section_queries)
+    env = _env(sections)
     out_dir.mkdir(parents=True, exist_ok=True)
     build = ReportBuild([], [])
     common = {
@@ -108,7 +115,7 @@ def build_report(config: Config, out_dir: Path, queries_out: Path | None = None)
         "version": _version(),
         "database": config.database_url.split("@")[-1],
     }
-    ctx = PageContext(config, data, out_dir)
+    ctx = PageContext(config, data, out_dir, sections)
     _write(
         out_dir / "index.html",
         env.get_template("index.html.j2").render(root="", page="index", **common, **ctx.index()),
@@ -186,7 +193,9 @@ def _write_sample_pages(
 
     The key leaves out the build time, so a page keeps the time it was generated at."""
     samples = out_dir / "samples"
-    manifest = PageManifest(samples / PAGE_MANIFEST, code_fingerprint(Path(__file__).parent))
+    # the sections' templates may live outside the report package (a lab's own kinds)
+    code = [code_fingerprint(Path(__file__).parent), [s.template for s in ctx.sections]]
+    manifest = PageManifest(samples / PAGE_MANIFEST, data_key(code))
     constant = {k: v for k, v in common.items() if k != "generated"}
     template = env.get_template("sample.html.j2")
     for kind, rid, view in ctx.sample_views():

@@ -17,11 +17,11 @@ from markupsafe import Markup
 
 from labledger.config import Config
 from labledger.records.yamlfile import flatten
-from labledger.report.arrhenius_plot import ArrheniusPlot, ArrheniusSeries
 from labledger.report.data import ReportData, Row
 from labledger.report.links import Links
 from labledger.report.plots import PLOT_CACHE, PlotFile
-from labledger.report.quantities import fmt_number, fmt_unit, fmt_value, quantity_text
+from labledger.report.quantities import fmt_number, fmt_unit, quantity_text
+from labledger.report.sections import Section, report_sections, section_template_name
 from labledger.report.summary_plots import Point, scatter_svg
 
 #: Rows per page of the index table (the script pages; print shows every row).
@@ -31,7 +31,13 @@ PAGE_SIZE = 50
 class PageContext:
     """Views of the data for the templates: plain dicts and lists of strings and numbers."""
 
-    def __init__(self, config: Config, data: ReportData, out_dir: Path) -> None:
+    def __init__(
+        self,
+        config: Config,
+        data: ReportData,
+        out_dir: Path,
+        sections: Sequence[Section] | None = None,
+    ) -> None:
         self.config, self.data, self.out_dir = config, data, out_dir
         self.cells_by_batch: dict[str, list[Row]] = defaultdict(list)
         self.cells_by_electrode: dict[str, list[Row]] = defaultdict(list)
@@ -44,21 +50,10 @@ class PageContext:
         for e in data.electrodes:
             if e["batch"]:
                 self.electrodes_by_batch[e["batch"]].append(e)
-        self.xrd_by_sample: dict[str, list[Row]] = defaultdict(list)
-        for x in data.xrd:
-            self.xrd_by_sample[x["sample"]].append(x)
-        self.phases_by_xrd: dict[str, list[Row]] = defaultdict(list)
-        for p in data.xrd_phases:
-            self.phases_by_xrd[p["xrd_id"]].append(p)
-        self.eis_by_sample: dict[str, list[Row]] = defaultdict(list)
-        for e in data.eis:
-            self.eis_by_sample[e["sample"]].append(e)
-        self.eis_by_id = {e["id"]: e for e in data.eis}
-        self.arrhenius_by_sample: dict[str, list[Row]] = defaultdict(list)
-        for a in data.arrhenius:
-            self.arrhenius_by_sample[a["sample"]].append(a)
         self.links = Links(config, data, out_dir)
         self.summary_plots: set[Path] = set()
+        self.sections = list(report_sections() if sections is None else sections)
+        self._groups: dict[tuple[int, str], dict[str, list[Row]]] = {}
 
     # -- index -------------------------------------------------------------------------------
     def index(self) -> dict[str, Any]:
@@ -201,7 +196,8 @@ class PageContext:
             "prov_link": self.links.provenance_page(rid),
         }
 
-    def _provenance(self, rid: str) -> dict[str, Any] | None:
+    def provenance(self, rid: str) -> dict[str, Any] | None:
+        """The provenance box of a record's current analysis run, or None."""
         run = self.data.runs.get(rid)
         if run is None:
             return None
@@ -228,74 +224,55 @@ class PageContext:
             "link": self.links.provenance_page(rid),
         }
 
-    def _plot(self, rid: str) -> Any:
+    def plot(self, rid: str) -> Any:
+        """The analysis plot of a record (drawn when its page is rendered), or None."""
         path = self.data.plot_path(rid)
         if path is None:
             return None
         return PlotFile(path, f"p-{rid}", self.out_dir / PLOT_CACHE)
 
-    def _measurements(self, sample: str) -> tuple[list[dict], list[dict]]:
-        xrd = [
-            {
-                "x": x,
-                "phases": self.phases_by_xrd.get(x["id"], []),
-                "plot": self._plot(x["id"]),
-                "prov": self._provenance(x["id"]),
-                "raw": self.links.raw_file(x["id"]),
-            }
-            for x in self.xrd_by_sample.get(sample, [])
-        ]
-        eis = [
-            {
-                "e": e,
-                "plot": self._plot(e["id"]),
-                "prov": self._provenance(e["id"]),
-                "raw": self.links.raw_file(e["id"]),
-            }
-            for e in self.eis_by_sample.get(sample, [])
-        ]
-        return xrd, eis
+    def grouped(self, rows: list[Row], column: str) -> dict[str, list[Row]]:
+        """`rows` grouped by the value of `column`, computed once per build."""
+        key = (id(rows), column)
+        if key not in self._groups:
+            groups: dict[str, list[Row]] = defaultdict(list)
+            for row in rows:
+                groups[row[column]].append(row)
+            self._groups[key] = groups
+        return self._groups[key]
 
-    def _arrhenius(self, sample: str) -> ArrheniusPlot | None:
-        """The Arrhenius plot of a sample with conductivities at two or more temperatures."""
-        series = []
-        fits = self.arrhenius_by_sample.get(sample, [])
-        for fit in sorted(fits, key=lambda f: f["quantity"] != "sigma_total"):  # total first
-            quantity = fit["quantity"]  # sigma_total or sigma_bulk: eis_figures' columns
-            column = f"{quantity}_s_cm"
-            spectra = [self.eis_by_id.get(i) for i in fit["eis_ids"].split(",")]
-            points = tuple(
-                (
-                    e["id"],
-                    e["temperature_c"],
-                    e[column],
-                    f"{e['id']}: {quantity_text(e['temperature_c'], 'temperature')},"
-                    f" {quantity} {quantity_text(e[column], 'sigma')}",
-                )
-                for e in spectra
-                if e is not None and e["temperature_c"] is not None and e[column]
-            )
-            if len({p[1] for p in points}) < 2:
+    def section_rows(self, name: str) -> list[Row]:
+        """The rows of the section query `name`."""
+        return self.data.section_rows.get(name, [])
+
+    def _sections(self, page: str, rid: str) -> list[dict[str, Any]]:
+        """The analysed kinds' sections on the page of `rid` (a "batch", "electrode" or "cell"
+        page), each with its view; a section whose view is None is left out."""
+        out = []
+        for section in self.sections:
+            if page not in section.pages:
                 continue
-            ea = quantity_text(fit["ea_ev"], "ea")
-            if fit["ea_stderr_ev"] is not None:
-                ea = ea.replace(" eV", f" \u00b1 {fmt_value(fit['ea_stderr_ev'], 'ea')} eV")
-            series.append(
-                ArrheniusSeries(
-                    quantity=quantity,
-                    label=f"{quantity}, {len(points)} spectra",
-                    fit_label=f"{quantity} fit: Ea = {ea}",
-                    ea_ev=fit["ea_ev"],
-                    points=points,
+            view = section.view(self, rid)
+            if view is not None:
+                out.append(
+                    {
+                        "anchor": section.anchor,
+                        "title": section.title,
+                        "template": section_template_name(section),
+                        "view": view,
+                    }
                 )
-            )
-        if not series:
-            return None
-        return ArrheniusPlot(series, f"arr-{sample}", self.out_dir / PLOT_CACHE)
+        return out
+
+    def _sections_and_arrhenius(self, page: str, rid: str) -> dict[str, Any]:
+        """The page's sections, and whether its impedance section has an Arrhenius plot (the
+        synthesis summary links to it)."""
+        sections = self._sections(page, rid)
+        arrhenius = any(s["anchor"] == "eis" and s["view"].get("arrhenius") for s in sections)
+        return {"sections": sections, "arrhenius": arrhenius}
 
     def _batch(self, b: Row) -> dict[str, Any]:
         rid = b["batch_id"]
-        xrd, eis = self._measurements(rid)
         tree = [
             {
                 "electrode": self.links.sample(e["id"]),
@@ -314,19 +291,12 @@ class PageContext:
             "milling": [s for s in steps if s.get("type") == "ball_mill"],
             "batch": self.links.sample(rid),
             "tree": tree,
-            "xrd": xrd,
-            "eis": eis,
-            "arrhenius": self._arrhenius(rid),
+            **self._sections_and_arrhenius("batch", rid),
             "cells": self.cells_by_batch.get(rid, []),
-            "cell": None,
-            "protocol": {},
-            "cell_plot": None,
-            "cell_prov": None,
         }
 
     def _electrode(self, e: Row) -> dict[str, Any]:
         rid = e["id"]
-        xrd, eis = self._measurements(rid)
         tree = [
             {
                 "electrode": self.links.sample(rid),
@@ -342,14 +312,8 @@ class PageContext:
             "milling": [],
             "batch": self.links.sample(e["batch"]),
             "tree": tree,
-            "xrd": xrd,
-            "eis": eis,
-            "arrhenius": self._arrhenius(rid),
+            **self._sections_and_arrhenius("electrode", rid),
             "cells": self.cells_by_electrode.get(rid, []),
-            "cell": None,
-            "protocol": {},
-            "cell_plot": None,
-            "cell_prov": None,
         }
 
     def _cell(self, c: Row) -> dict[str, Any]:
@@ -368,12 +332,6 @@ class PageContext:
             "milling": [],
             "batch": self.links.sample(c["batch_id"]),
             "tree": tree,
-            "xrd": [],
-            "eis": [],
-            "arrhenius": None,
+            **self._sections_and_arrhenius("cell", rid),
             "cells": [],
-            "cell": c,
-            "protocol": (self.data.contents.get(rid) or {}).get("protocol") or {},
-            "cell_plot": self._plot(rid),
-            "cell_prov": self._provenance(rid),
         }

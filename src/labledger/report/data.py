@@ -7,6 +7,7 @@ fractions 0-1. Paths of result files are relative to the project root (the confi
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -40,6 +41,8 @@ class ReportData:
     ingests: list[Row] = field(default_factory=list)
     revisions: list[Row] = field(default_factory=list)
     all_runs: list[Row] = field(default_factory=list)
+    #: The rows of the analysed kinds' section queries, by query name (`Section.queries`).
+    section_rows: dict[str, list[Row]] = field(default_factory=dict)
 
     def plot_path(self, record_id: str) -> Path | None:
         """The analysis plot (SVG) of a record's current run, when the file exists."""
@@ -62,8 +65,11 @@ def connect_read(config: Config) -> Engine:
     return make_engine(url)
 
 
-def load_report_data(config: Config, *, history: bool = True) -> ReportData:
-    """Read what the report needs; with `history`, also every ingest, revision and run."""
+def load_report_data(
+    config: Config, *, history: bool = True, queries: Mapping[str, str] | None = None
+) -> ReportData:
+    """Read what the report needs; with `history`, also every ingest, revision and run; the
+    rows of each of `queries` (name -> SQL: the analysed kinds' section queries)."""
     engine = connect_read(config)
     try:
         with engine.connect() as conn:
@@ -114,6 +120,8 @@ def load_report_data(config: Config, *, history: bool = True) -> ReportData:
                 measurements=rows(conn, "SELECT * FROM measurements ORDER BY measurement_id"),
                 arrhenius=rows(conn, "SELECT * FROM arrhenius_fit ORDER BY sample, quantity"),
             )
+            for name, sql in (queries or {}).items():
+                data.section_rows[name] = rows(conn, sql)
             if history:
                 data.ingests = rows(conn, "SELECT * FROM ingest ORDER BY id")
                 data.revisions = rows(

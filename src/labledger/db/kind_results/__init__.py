@@ -1,0 +1,53 @@
+"""The result tables of each analysed kind, with how a result file fills them and their views.
+
+One module per kind (`cell`, `eis`, `xrd`) defines `RESULTS = KindResults(...)`, which the kind's
+declaration (`labledger.kinds`) names; a lab's own kind defines its `KindResults` in its own
+module the same way. The ingest (`labledger.db.results`), the schema and the views read them
+through `kind_results()`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Table
+
+#: (analysis run id, result file envelope) -> rows to insert, by table.
+RowMaker = Callable[[int, dict[str, Any]], dict[Table, list[dict[str, Any]]]]
+
+
+@dataclass(frozen=True)
+class KindResults:
+    """The result tables of one analysis and how its result files become their rows."""
+
+    analysis: str  # the `analysis` of its result files ("cycling")
+    #: each result table with its record id column (a record's rows are replaced by id)
+    tables: tuple[tuple[Table, str], ...]
+    rows: RowMaker
+    #: CREATE VIEW statements over its tables, each after a comment block that documents it
+    #: ("-- name: what a row is ..."), in portable SQL (the conventions of db/views.sql)
+    views: str = ""
+    folder: str = field(default="", compare=False)  # set from the kind: results/<folder>/
+
+
+def pct(fraction: float | None) -> float | None:
+    """A fraction of the result file (0.9924) as the % SQL columns hold (99.24): every ratio in
+    the database is in % and named `_pct`, as the record fields are."""
+    return None if fraction is None else 100.0 * fraction
+
+
+def kind_results() -> dict[str, KindResults]:
+    """The results of every analysed kind, by analysis name, each with its kind's folder."""
+    from dataclasses import replace
+
+    from labledger.kinds import analysed_kinds
+
+    out = {}
+    for kind in analysed_kinds().values():
+        results = kind.load_results()
+        if not isinstance(results, KindResults):
+            raise TypeError(f"{kind.results} is not a KindResults")
+        out[results.analysis] = replace(results, folder=kind.folder)
+    return out
