@@ -13,6 +13,7 @@ import pytest
 
 from labledger.config import load_config
 from labledger.db.engine import database_exists, display_url
+from labledger.kinds import analysed_kinds
 from support.databases import rows
 
 REPO = Path(__file__).resolve().parents[2]
@@ -70,6 +71,10 @@ def test_run_builds_database_then_nothing_to_do(tmp_path: Path) -> None:
     assert (provenance / export["folder"] / "prov.json").is_file()
     assert (provenance / export["folder"] / "crate" / "ro-crate-metadata.json").is_file()
     assert (provenance / "pages" / "B-003.html").is_file()
+    # each result names the rule of its own kind
+    for kind in analysed_kinds().values():
+        for result in (root / "results" / kind.folder).glob("*.json"):
+            assert json.loads(result.read_text())["provenance"]["rule"] == kind.rule, result
     index = (root / "results" / "report" / "index.html").read_text()
     assert "B-003" in index and (root / "results" / "queries" / "ce_vs_cnt_ratio.csv").is_file()
     second = snakemake(root)

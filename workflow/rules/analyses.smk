@@ -32,6 +32,7 @@ for _kind in KINDS.values():
             # a new analysis version, or a change of a setting the analysis reads, reruns
             # exactly the records it affects (Snakemake's params trigger)
             version=_kind.version,
+            rule=_kind.rule,  # the record's provenance names it
             **{
                 name: (lambda w, k=_kind, f=get: f(Path(ANALYSED[k.name][w.id][0]), config))
                 for name, get in _kind.record_settings.items()
@@ -40,5 +41,7 @@ for _kind in KINDS.values():
             logged(
                 '"$LABLEDGER_PYTHON" -m labledger analyze {wildcards.id}'
                 " --record {input.record} --out {output.json} --plot {output.svg}"
-                f" --rule {_kind.rule} > {{log}} 2>&1"
+                # a parameter, not the loop's _kind: Snakemake runs this at job time, when
+                # _kind is the last kind
+                " --rule {params.rule} > {log} 2>&1"
             )
