@@ -1,4 +1,5 @@
-"""What follows the analyses, in one process: ingest, provenance export, report and queries.
+"""What follows the analyses, in one process: the samples' Arrhenius fits, ingest, provenance
+export, report and queries.
 
 The workflow runs this as one job (rule `publish`) instead of three chained ones: each job
 started Python, imported SQLAlchemy and opened the database again, and Snakemake runs chained
@@ -35,14 +36,19 @@ def publish(
     queries_out: Path | None = None,
     echo: Callable[[str], None] = print,
 ) -> Publication:
-    """Ingest every record and result, export the provenance of the new runs into
+    """Fit the samples' activation energies (`analyze_arrhenius`), ingest every record and
+    result, export the provenance of the new runs into
     `provenance_out`, and build the report into `report_out` (saved queries' results into
     `queries_out` when given); defaults under the results folder. Prints a line per step."""
+    from labledger.analyses.arrhenius import analyze_arrhenius
     from labledger.db.engine import display_url
     from labledger.db.ingest import ingest
     from labledger.provenance.publish import publish_provenance
     from labledger.report.build import build_report
 
+    fits = analyze_arrhenius(config, rule="publish")
+    if fits.written or fits.removed:
+        echo(fits.describe())
     summary = ingest(config)
     hint = summary.notes_hint()
     if hint:

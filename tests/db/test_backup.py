@@ -300,10 +300,11 @@ def test_older_schema_revision_is_upgraded_on_import(ledger, tmp_path: Path) -> 
     header["schema_revision"] = "0001"
     del header["tables"]["alembic_version"], header["rows"]["alembic_version"]
     # columns that came after 0001: record_revision.git_blob (0003, computed by the upgrade
-    # from the stored text) and analysis_run.result_content_sha256 (0004)
+    # from the stored text), analysis_run.result_content_sha256 (0004) and inputs_json (0005)
     for table, column in (
         ("record_revision", "git_blob"),
         ("analysis_run", "result_content_sha256"),
+        ("analysis_run", "inputs_json"),
     ):
         columns = header["tables"][table]
         at = [name for name, _type in columns].index(column)
@@ -317,11 +318,14 @@ def test_older_schema_revision_is_upgraded_on_import(ledger, tmp_path: Path) -> 
     with fresh_database(tmp_path, "target") as target:
         done = import_database(target, old)
         assert done.schema_revision == "0001"
-        # now at head, rows intact; runs exported before 0004 have no content hash
+        # now at head, rows intact; runs exported before 0004 have no content hash, before
+        # 0005 no list of inputs
         expected = snapshot(source)
-        at = [c.name for c in AnalysisRun.__table__.columns].index("result_content_sha256")
+        names = [c.name for c in AnalysisRun.__table__.columns]
+        gone = {names.index("result_content_sha256"), names.index("inputs_json")}
         expected["analysis_run"] = sorted(
-            (*r[:at], repr(None), *r[at + 1 :]) for r in expected["analysis_run"]
+            tuple(repr(None) if i in gone else v for i, v in enumerate(r))
+            for r in expected["analysis_run"]
         )
         assert snapshot(target) == expected
         if backend() == "postgresql":

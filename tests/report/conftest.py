@@ -26,6 +26,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
 from labledger.analyses import analyze_record
+from labledger.analyses.arrhenius import analyze_arrhenius
 from labledger.config import DATABASE_URL_ENV, Config, load_config
 from labledger.db.ingest import ingest
 from support.databases import (
@@ -89,6 +90,7 @@ def lab(tmp_path_factory: pytest.TempPathFactory, lab_database: str | None) -> P
         config = make_lab(root)
         for rid in ANALYSED:
             analyze_record(config, rid, rule="test")
+        analyze_arrhenius(config, rule="test")
         ingest(config)
     return root
 

@@ -22,7 +22,7 @@ from labledger.report.data import load_report_data
 from labledger.report.history import changes_between
 from labledger.report.quantities import fmt_utc
 from labledger.report.svg import inline_svg
-from support.databases import backend
+from support.databases import backend, rows
 
 
 class TableRows(HTMLParser):
@@ -586,7 +586,14 @@ def test_measurements_and_files_are_linked(lab_copy: Path, link_problems) -> Non
         for role, href, sha in shown.findall(page.read_text()):
             assert hashlib.sha256((samples / href).read_bytes()).hexdigest() == sha, (page, role)
             n_checked += 1
-    assert n_checked == 3 * 21  # record, raw file and result of each of the 21 analysed records
+    # record, raw file and result of each of the 21 analysed records, and the Arrhenius fit of
+    # each sample with one: its record, its spectra's result files and its result
+    fits = rows(config.database_url, "SELECT sample, eis_ids FROM arrhenius_fit")
+    spectra = {s: set() for s, _ in fits}
+    for sample, ids in fits:
+        spectra[sample] |= set(ids.split(","))
+    assert n_checked == 3 * 21 + sum(2 + len(ids) for ids in spectra.values())
+    assert "Input: eis_result" in (samples / "B-003.html").read_text()
     cell = (samples / "C-004.html").read_text()
     assert '<th>raw_file</th><td><a href="../../../records/raw/cells/C-004.csv">' in cell
     assert '<a href="../../../records/cells/C-004.yaml"><code>cells/C-004.yaml</code></a>' in cell

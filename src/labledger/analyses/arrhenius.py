@@ -1,16 +1,37 @@
-"""Arrhenius fits across a sample's pellet spectra: one fit per sample and conductivity.
+"""Arrhenius fits across a sample's spectra: an analysis of the sample, with provenance.
 
-The ingest hands over the conductivities it loaded from the EIS result files and stores what
-comes back as the rows of `arrhenius_fit`; the fit itself is `labledger.eis.arrhenius`.
+`analyze_arrhenius(config)` reads the current EIS result files, groups the spectra by the
+sample their records name, and writes `results/arrhenius/<sample>.json` for every sample with
+a total conductivity at two or more temperatures: a result envelope like a record's analysis
+(`labledger.analyses`), whose inputs are the sample's record and each EIS result file used
+(with sha256), and whose result holds one fit per conductivity (the rows of `arrhenius_fit`).
+A file is rewritten only when its inputs changed, and removed when the sample no longer has
+the spectra for a fit. The workflow runs it before the ingest (`labledger publish`), which
+only loads the files; `labledger analyze-arrhenius` runs it alone. The fit itself is
+`labledger.eis.arrhenius`.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+from labledger.analyses.capture import code_state, now_utc, run_environment
+from labledger.analysis_versions import ARRHENIUS
+from labledger.atomic import write_text_atomic
+from labledger.config import Config
 from labledger.eis.arrhenius import arrhenius
+from labledger.hashing import sha256_file
+from labledger.records.paths import discover
+from labledger.workflow_support import top_level_value
+
+#: results/<FOLDER>/<sample>.json
+FOLDER = "arrhenius"
+ANALYSIS = "arrhenius"
+RESULT_FORMAT = "labledger-result/1"
 
 #: (quantity name in `arrhenius_fit`, attribute of a `ConductivityPoint`)
 QUANTITIES = (("sigma_total", "sigma_total_s_cm"), ("sigma_bulk", "sigma_bulk_s_cm"))
@@ -60,3 +81,135 @@ def sample_arrhenius_fits(points: Iterable[ConductivityPoint]) -> list[dict[str,
                 }
             )
     return out
+
+
+@dataclass
+class ArrheniusRun:
+    """What `analyze_arrhenius` did: the result files it wrote, kept and removed (sample ids)."""
+
+    written: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+
+    def describe(self) -> str:
+        """One line: how many samples were fitted, kept and removed."""
+        return (
+            f"Arrhenius fits: {len(self.written)} sample(s) fitted, {len(self.kept)} unchanged,"
+            f" {len(self.removed)} removed (fewer than two temperatures now)"
+        )
+
+
+@dataclass(frozen=True)
+class _Spectrum:
+    point: ConductivityPoint
+    result_path: str  # relative to the project root
+    result_sha256: str
+
+
+def _rel(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _current_spectra(config: Config) -> list[_Spectrum]:
+    """The EIS results whose record file is still the one they were computed from, with a
+    total conductivity and a temperature (as `arrhenius_fit` has always used them)."""
+    root = config.root
+    out = []
+    for path in sorted((config.results_dir / "eis").glob("*.json")):
+        try:
+            env = json.loads(path.read_text(encoding="utf-8"))
+            record = next(i for i in env["inputs"] if i["role"] == "record")
+            result = env["result"]
+            record_file = root / record["path"]
+            if env.get("record_id") != path.stem or sha256_file(record_file) != record["sha256"]:
+                continue  # another record's file, or a stale result: not a current spectrum
+            sample = top_level_value(record_file, "sample")
+            temperature, total = result.get("temperature_C"), result.get("sigma_total_S_cm")
+        except (OSError, ValueError, KeyError, TypeError, StopIteration, AttributeError):
+            continue  # the ingest names unreadable result files
+        if sample is None or temperature is None or total is None:
+            continue
+        point = ConductivityPoint(
+            sample, path.stem, float(temperature), total, result.get("sigma_bulk_S_cm")
+        )
+        out.append(_Spectrum(point, _rel(path, root), sha256_file(path)))
+    out.sort(key=lambda s: (s.point.sample, s.point.temperature_c, s.point.eis_id))
+    return out
+
+
+def _same_inputs(path: Path, inputs: list[dict[str, str]]) -> bool:
+    try:
+        env = json.loads(path.read_text(encoding="utf-8"))
+        return bool(env["analysis_version"] == ARRHENIUS and env["inputs"] == inputs)
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+
+
+def analyze_arrhenius(config: Config, rule: str = "cli") -> ArrheniusRun:
+    """Fit the activation energies of every sample with spectra at two or more temperatures
+    and write, keep or remove the result files `results/arrhenius/<sample>.json`."""
+    root = config.root
+    folder = config.results_dir / FOLDER
+    by_sample: dict[str, list[_Spectrum]] = {}
+    for spectrum in _current_spectra(config):
+        by_sample.setdefault(spectrum.point.sample, []).append(spectrum)
+    records = {p.stem: p for p in discover(config.records_dir)}
+    run = ArrheniusRun()
+    wanted: set[str] = set()
+    for sample, spectra in by_sample.items():
+        fits = sample_arrhenius_fits(s.point for s in spectra)
+        if not fits or sample not in records:
+            continue
+        wanted.add(sample)
+        record = records[sample]
+        inputs = [
+            {"role": "record", "path": _rel(record, root), "sha256": sha256_file(record)},
+            *(
+                {"role": "eis_result", "path": s.result_path, "sha256": s.result_sha256}
+                for s in spectra
+            ),
+        ]
+        out = folder / f"{sample}.json"
+        if _same_inputs(out, inputs):
+            run.kept.append(sample)
+            continue
+        started = now_utc()
+        envelope = {
+            "format": RESULT_FORMAT,
+            "record_id": sample,
+            "kind": top_level_value(record, "kind"),
+            "analysis": ANALYSIS,
+            "analysis_version": ARRHENIUS,
+            "params": {"form": "ln(sigma T) vs 1/T", "min_temperatures": 2},
+            "inputs": inputs,
+            "outputs": [],
+            "provenance": {
+                **code_state(root),
+                **run_environment(),
+                "rule": rule,
+                "started_at": started,
+                "finished_at": now_utc(),
+            },
+            "result": {
+                "spectra": [
+                    {
+                        "eis_id": s.point.eis_id,
+                        "temperature_C": s.point.temperature_c,
+                        "sigma_total_S_cm": s.point.sigma_total_s_cm,
+                        "sigma_bulk_S_cm": s.point.sigma_bulk_s_cm,
+                    }
+                    for s in spectra
+                ],
+                "fits": fits,
+            },
+        }
+        write_text_atomic(out, json.dumps(envelope, indent=1, allow_nan=False) + "\n")
+        run.written.append(sample)
+    for old in sorted(folder.glob("*.json")) if folder.is_dir() else []:
+        if old.stem not in wanted:
+            old.unlink()
+            run.removed.append(old.stem)
+    return run

@@ -59,3 +59,22 @@ def analyze_shard(
     from labledger.analyses.shards import analyze_shard as run_shard
 
     run_shard(config_of(ctx), kind, shard, shards, manifest=manifest, rule=rule, echo=typer.echo)
+
+
+def analyze_arrhenius(
+    ctx: typer.Context,
+    rule: Annotated[str, typer.Option(help="Name of the workflow rule, for provenance.")] = "cli",
+) -> None:
+    """Fit the activation energy of every sample with spectra at two or more temperatures.
+
+    Reads the current EIS result files (results/eis/) and writes results/arrhenius/SAMPLE.json
+    (the fits with their provenance: the sample's record and each EIS result used, with
+    sha256); a file whose inputs are unchanged is kept. `labledger publish` (the workflow)
+    runs this before the ingest, which loads the files into `arrhenius_fit`.
+
+    Example: labledger analyze-arrhenius && labledger ingest
+    """
+    from labledger.analyses.arrhenius import analyze_arrhenius as run_arrhenius
+
+    run = run_arrhenius(config_of(ctx), rule=rule)
+    typer.echo(run.describe())

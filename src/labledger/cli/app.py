@@ -57,6 +57,7 @@ def _mount_commands() -> None:
     app.command()(records.schema)
     app.command()(analysis.analyze)
     app.command("analyze-shard")(analysis.analyze_shard)
+    app.command("analyze-arrhenius")(analysis.analyze_arrhenius)
     app.command()(database.status)
     app.command()(provenance.provenance)
     app.command("export-provenance")(provenance.export_provenance)

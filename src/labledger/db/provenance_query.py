@@ -20,8 +20,6 @@ from labledger.db.schema import require_database
 from labledger.errors import LabledgerError
 from labledger.hashing import sha256_file
 
-_KIND_OF_ANALYSIS = {"cycling": "cell", "eis": "eis", "xrd": "xrd"}
-
 
 def _record(conn: Connection, record_id: str, prefix: str) -> dict[str, Any] | None:
     """A record row; `path` made relative to the project root with the records folder `prefix`."""
@@ -84,14 +82,19 @@ def runs_where(
         r.run_id: r.reason for r in conn.execute(text("SELECT run_id, reason FROM stale_results"))
     }
     runs = []
-    for row in conn.execute(text(f"SELECT * FROM analysis_run WHERE {where} ORDER BY id"), params):
+    # the kind of the run's record: a measurement's own, or a batch's for its Arrhenius fit
+    sql = (
+        "SELECT a.*, (SELECT kind FROM record r WHERE r.id = a.record_id) AS record_kind"
+        f" FROM analysis_run a WHERE {where} ORDER BY a.id"
+    )
+    for row in conn.execute(text(sql), params):
         r = dict(row._mapping)
         plot, plot_sha256 = _plot_of(root, r["result_path"], r["result_sha256"])
         runs.append(
             {
                 "run_id": r["id"],
                 "record_id": r["record_id"],
-                "kind": _KIND_OF_ANALYSIS.get(r["analysis"], r["analysis"]),
+                "kind": r["record_kind"] or r["analysis"],
                 "analysis": r["analysis"],
                 "analysis_version": r["analysis_version"],
                 "result_path": r["result_path"],
@@ -103,6 +106,7 @@ def runs_where(
                 "raw_path": r["raw_path"],
                 "raw_sha256": r["raw_sha256"],
                 "params": json.loads(r["params_json"] or "{}"),
+                "inputs": json.loads(r["inputs_json"]) if r.get("inputs_json") else None,
                 "labledger_version": r["labledger_version"],
                 "git_commit": r["git_commit"],
                 "git_dirty": None if r["git_dirty"] is None else bool(r["git_dirty"]),
@@ -128,9 +132,9 @@ def records_prefix(root: Path, records_dir: Path) -> str:
 def provenance_of(
     url: str, record_id: str, root: Path, records_dir: Path, *, history: bool = False
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """The record and the runs behind its numbers: its own analyses or, for a batch, electrode
-    or cell without one, the analyses of the measurements that name it. Current runs only
-    unless `history`."""
+    """The record and the runs behind its numbers: its own analyses (a measurement's, a
+    sample's Arrhenius fit), then those of the measurements that name it (of a batch, an
+    electrode or a cell). Current runs only unless `history`."""
     require_database(url)
     engine = make_engine(url)
     current = "" if history else " AND current"
@@ -140,16 +144,17 @@ def provenance_of(
             record = _record(conn, record_id, prefix)
             if record is None:
                 raise LabledgerError(f"no record {record_id!r} in the database")
+            # its own runs (a measurement's analysis, a sample's Arrhenius fit), then those of
+            # the records that name it (the measurements of a batch or an electrode)
             runs = runs_where(conn, f"record_id = :id{current}", {"id": record_id}, root, prefix)
-            if not runs:
-                runs = runs_where(
-                    conn,
-                    "record_id IN (SELECT record_id FROM record_reference WHERE target_id = :id)"
-                    + current,
-                    {"id": record_id},
-                    root,
-                    prefix,
-                )
+            runs += runs_where(
+                conn,
+                "record_id IN (SELECT record_id FROM record_reference WHERE target_id = :id)"
+                + current,
+                {"id": record_id},
+                root,
+                prefix,
+            )
     finally:
         engine.dispose()
     return record, runs

@@ -19,7 +19,7 @@ class AnalysisRun(LedgerTable, table=True):
     __tablename__ = "analysis_run"
     id: int | None = Field(default=None, primary_key=True)
     record_id: str = Field(index=True)
-    analysis: str = Field(description="cycling, xrd or eis.")
+    analysis: str = Field(description="cycling, xrd, eis (a record's) or arrhenius (a sample's).")
     analysis_version: str
     current: bool = Field(default=True, description="The run whose figures the tables show.")
     result_path: str
@@ -45,23 +45,11 @@ class AnalysisRun(LedgerTable, table=True):
         description="sha256 of the result itself (the file less its provenance and times): equal "
         "when a rerun computed the same figures.",
     )
-
-
-class ArrheniusFit(LedgerTable, table=True):
-    """Activation energy of one sample from its spectra at several temperatures.
-
-    Recomputed from `eis_result` whenever a spectrum's result changes: ln(sigma*T) vs 1/T,
-    Ea = -slope * k_B (form stored in `form`).
-    """
-
-    __tablename__ = "arrhenius_fit"
-    sample: str = Field(primary_key=True)
-    quantity: str = Field(primary_key=True, description="sigma_total or sigma_bulk.")
-    form: str
-    n_points: int
-    t_min_c: float
-    t_max_c: float
-    ea_ev: float
-    ea_stderr_ev: float | None = None
-    r_squared: float | None = None
-    eis_ids: str = Field(description="Comma-separated ids of the spectra used.")
+    # after it, where migration 0005 put it
+    inputs_json: str | None = Field(
+        default=None,
+        sa_type=Text,
+        description="Every input of the run as its result file lists them, JSON "
+        '[{"role", "path", "sha256"}]: the record and raw file, or (an Arrhenius fit) the '
+        "sample's record and its spectra's result files. NULL for runs loaded before 0005.",
+    )

@@ -14,37 +14,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Table, delete, insert, select, text, update
+from sqlalchemy import Connection, Table, delete, insert, select, update
 
 from labledger.db.kind_results import kind_results
-from labledger.db.result_tables import AnalysisRun, ArrheniusFit
+from labledger.db.result_tables import AnalysisRun
 from labledger.errors import Problem, RecordsInvalid
-
-
-def update_arrhenius(conn: Connection) -> None:
-    """Rebuild `arrhenius_fit` from the loaded pellet spectra of each sample (>= 2 temperatures;
-    the fits are `labledger.analyses.arrhenius`)."""
-    from labledger.analyses.arrhenius import ConductivityPoint, sample_arrhenius_fits
-
-    table = ArrheniusFit.__table__
-    conn.execute(delete(table))
-    rows = conn.execute(
-        text(
-            "SELECT e.sample, r.eis_id, r.temperature_c, r.sigma_total_s_cm, r.sigma_bulk_s_cm "
-            "FROM eis_result r JOIN eis e ON e.id = r.eis_id "
-            "WHERE r.sigma_total_s_cm IS NOT NULL AND r.temperature_c IS NOT NULL "
-            "ORDER BY e.sample, r.temperature_c, r.eis_id"
-        )
-    ).all()
-    out = sample_arrhenius_fits(ConductivityPoint(*row) for row in rows)
-    if out:
-        conn.execute(insert(table), out)
 
 
 def result_tables() -> list[Table]:
     """Every derived result table (rebuilt when their definitions change)."""
-    kinds = [t for results in kind_results().values() for t, _ in results.tables]
-    return [*kinds, ArrheniusFit.__table__]
+    return [t for results in kind_results().values() for t, _ in results.tables]
 
 
 @dataclass
@@ -138,8 +117,6 @@ def load_results(
         for t, key in loaders[analysis].tables:
             conn.execute(delete(t).where(t.c[key] == rid))
         summary.unloaded.append(rid)
-    if any(a == "eis" for a, _ in todo) or any(a == "eis" for _, a in stale):
-        update_arrhenius(conn)
     return summary
 
 
@@ -184,6 +161,7 @@ def _run_row(env: dict[str, Any], rf: _ResultFile, root: Path, ingest_id: int) -
         "raw_path": inputs.get("raw", {}).get("path"),
         "raw_sha256": inputs.get("raw", {}).get("sha256"),
         "params_json": json.dumps(env.get("params", {}), sort_keys=True),
+        "inputs_json": json.dumps(env.get("inputs", []), sort_keys=True),
         "labledger_version": prov.get("labledger_version"),
         "git_commit": prov.get("git_commit"),
         "git_dirty": prov.get("git_dirty"),

@@ -50,7 +50,7 @@ if TYPE_CHECKING:
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 #: The newest revision in migrations/versions/ (a test checks it against the scripts): knowing
 #: it without reading the scripts keeps the check on every command cheap.
-HEAD_REVISION = "0004"
+HEAD_REVISION = "0005"
 #: The revision of a database made before labledger used Alembic (labledger 0.1.0).
 PRE_ALEMBIC_REVISION = "0001"
 #: Alembic's bookkeeping table (one row: the revision).

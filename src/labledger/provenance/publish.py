@@ -28,6 +28,7 @@ from typing import Any
 from labledger.atomic import write_text_atomic
 from labledger.config import Config
 from labledger.page_manifest import PageManifest, code_fingerprint, data_key
+from labledger.provenance.runs import further_inputs
 from labledger.records.paths import relative_path
 
 #: Index of the incremental exports, and the state the next export starts from.
@@ -274,6 +275,7 @@ def _with_files(config: Config, runs: list[dict]) -> tuple[list[dict], list[str]
     kept, skipped = [], []
     for run in runs:
         files = [run["record_path"], run["raw_path"], run["result_path"], run["plot_path"]]
+        files += [i["path"] for i in further_inputs(run)]
         if all(f is None or (config.root / f).is_file() for f in files):
             kept.append(run)
         else:

@@ -17,6 +17,7 @@ from labledger.hashing import sha256_file
 from labledger.provenance.runs import (
     ID_HASH_DIGITS,
     check_runs,
+    further_inputs,
     params_json,
     parse_time,
     run_inputs,
@@ -140,6 +141,8 @@ def write_ro_crate(
         add_file(run["record_path"], f"{run['kind']} record {run['record_id']}", who)
         if run.get("raw_path"):
             add_file(run["raw_path"], f"raw instrument file of {run['record_id']}", who)
+        for other in further_inputs(run):
+            add_file(other["path"], f"{other['role']} used by the {run['analysis']} run", who)
         add_file(run["result_path"], f"{run['analysis']} result of {run['record_id']}", who)
         if run.get("plot_path"):
             add_file(run["plot_path"], f"{run['analysis']} plot of {run['record_id']}", who)

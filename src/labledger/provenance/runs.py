@@ -10,8 +10,10 @@ sample's lineage attached):
     lineage: [{"id", "kind", "path", "sha256"}, ...]
 
 and optionally `plot_sha256` (the plot's sha256, as the analysis recorded it; shown on the
-pages and in the chain text). Paths are relative to the project root (the folder of
-config.yaml); hashes are sha256 hex digests; times are ISO 8601 strings.
+pages and in the chain text) and `inputs` (every input as the result file lists it; those
+besides the record and raw file, an Arrhenius fit's EIS results, are `further_inputs`). Paths
+are relative to the project root (the folder of config.yaml); hashes are sha256 hex digests;
+times are ISO 8601 strings.
 """
 
 from __future__ import annotations
@@ -94,11 +96,21 @@ def run_key(run: dict[str, Any]) -> str:
 
 
 def run_inputs(run: dict[str, Any]) -> list[dict[str, Any]]:
-    """The run's input files as [{"role", "path", "sha256"}]: the record, then the raw file."""
+    """The run's input files as [{"role", "path", "sha256"}]: the record, then the raw file,
+    then the others its optional `inputs` lists (an Arrhenius fit's spectra's result files)."""
     out = [{"role": "record", "path": run["record_path"], "sha256": run["record_sha256"]}]
     if run.get("raw_path"):
         out.append({"role": "raw", "path": run["raw_path"], "sha256": run.get("raw_sha256")})
-    return out
+    return out + further_inputs(run)
+
+
+def further_inputs(run: dict[str, Any]) -> list[dict[str, Any]]:
+    """The inputs of a run besides its record and raw file (from its optional `inputs`)."""
+    return [
+        {"role": i["role"], "path": i["path"], "sha256": i.get("sha256")}
+        for i in run.get("inputs") or []
+        if i.get("role") not in ("record", "raw") and i.get("path")
+    ]
 
 
 def run_outputs(run: dict[str, Any]) -> list[dict[str, Any]]:

@@ -40,6 +40,7 @@ from labledger.atomic import write_text_atomic
 from labledger.provenance.runs import (
     ID_HASH_DIGITS,
     check_runs,
+    further_inputs,
     params_json,
     parse_time,
     run_key,
@@ -175,6 +176,8 @@ class _ProvBuilder:
         inputs = [record]
         if run.get("raw_path"):
             inputs.append(self.file(run["raw_path"], run.get("raw_sha256"), "RawFile", key))
+        for other in further_inputs(run):  # result files of other runs: the chain goes on
+            inputs.append(self.file(other["path"], other["sha256"], "ResultFile", key))
         outputs = [self.file(run["result_path"], run["result_sha256"], "ResultFile", key)]
         if run.get("plot_path"):
             outputs.append(self.file(run["plot_path"], None, "Plot", key))

@@ -212,6 +212,11 @@ class PageContext:
                     if run["raw_path"]
                     else []
                 ),
+                *(  # an Arrhenius fit's spectra: their result files
+                    (i["role"], self.links.root_file(i["path"]), i.get("sha256"))
+                    for i in run["inputs"]
+                    if i.get("role") not in ("record", "raw") and i.get("path")
+                ),
             ],
             "result": (self.links.root_file(run["result_path"]), run["result_sha256"]),
             "code": f"labledger {run['labledger_version'] or '?'}",

@@ -78,6 +78,7 @@ def load_report_data(
             for run in rows(conn, "SELECT * FROM analysis_run WHERE current ORDER BY id"):
                 run["stale_reason"] = stale.get(run["id"])
                 run["params"] = json.loads(run["params_json"] or "{}")
+                run["inputs"] = json.loads(run.get("inputs_json") or "[]")
                 run["libraries"] = json.loads(run["libraries_json"] or "{}")
                 runs[run["record_id"]] = run
             contents = {

@@ -1,9 +1,9 @@
-"""The result tables of each analysed kind, with how a result file fills them and their views.
+"""The result tables of each analysis, with how a result file fills them and their views.
 
-One module per kind (`cell`, `eis`, `xrd`) defines `RESULTS = KindResults(...)`, which the kind's
-declaration (`labledger.kinds`) names; a lab's own kind defines its `KindResults` in its own
-module the same way. The ingest (`labledger.db.results`), the schema and the views read them
-through `kind_results()`.
+One module per analysed kind (`cell`, `eis`, `xrd`) defines `RESULTS = KindResults(...)`, which
+the kind's declaration (`labledger.kinds`) names, and `arrhenius` that of the samples' Arrhenius
+fits; a lab's own kind defines its `KindResults` in its own module the same way. The ingest
+(`labledger.db.results`), the schema and the views read them through `kind_results()`.
 """
 
 from __future__ import annotations
@@ -39,9 +39,11 @@ def pct(fraction: float | None) -> float | None:
 
 
 def kind_results() -> dict[str, KindResults]:
-    """The results of every analysed kind, by analysis name, each with its kind's folder."""
+    """The results of every analysis, by analysis name, each with its folder: those of the
+    analysed kinds (the kind's folder), then the Arrhenius analysis of samples."""
     from dataclasses import replace
 
+    from labledger.db.kind_results.arrhenius import RESULTS as ARRHENIUS
     from labledger.kinds import analysed_kinds
 
     out = {}
@@ -50,4 +52,5 @@ def kind_results() -> dict[str, KindResults]:
         if not isinstance(results, KindResults):
             raise TypeError(f"{kind.results} is not a KindResults")
         out[results.analysis] = replace(results, folder=kind.folder)
+    out[ARRHENIUS.analysis] = ARRHENIUS
     return out

@@ -13,7 +13,8 @@ from labledger.report.sections import PageParts, Section, builtin_template
 
 def view(parts: PageParts, sample: str) -> dict[str, Any]:
     """The spectra of `sample`, each with its plot, provenance and raw file link, and the
-    sample's Arrhenius plot (None with fewer than two temperatures)."""
+    sample's Arrhenius plot (None with fewer than two temperatures) with the provenance of
+    its fit."""
     spectra = [
         {
             "e": e,
@@ -23,7 +24,14 @@ def view(parts: PageParts, sample: str) -> dict[str, Any]:
         }
         for e in parts.grouped(parts.data.eis, "sample").get(sample, [])
     ]
-    return {"spectra": spectra, "arrhenius": arrhenius_plot(parts, sample)}
+    fit = parts.data.runs.get(sample)
+    return {
+        "spectra": spectra,
+        "arrhenius": arrhenius_plot(parts, sample),
+        "arrhenius_prov": (
+            parts.provenance(sample) if fit and fit["analysis"] == "arrhenius" else None
+        ),
+    }
 
 
 def arrhenius_plot(parts: PageParts, sample: str) -> ArrheniusPlot | None:
