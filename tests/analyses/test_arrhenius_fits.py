@@ -121,3 +121,18 @@ def test_the_ingest_loads_the_fit_with_its_inputs(fitted) -> None:  # type: igno
     assert rows(
         config.database_url, "SELECT ea_total_ev FROM batch_synthesis WHERE batch_id = 'B-003'"
     ) == [(env["result"]["fits"][0]["ea_ev"],)]
+
+
+def test_unchanged_files_are_not_read_again(fitted, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import labledger.analyses.arrhenius as module
+
+    project, _run = fitted
+    config = project.config()
+    read: list[str] = []
+    real = module._read_result
+    monkeypatch.setattr(module, "_read_result", lambda path: read.append(path.stem) or real(path))
+    assert analyze_arrhenius(config).kept == ["B-003"]
+    assert read == []  # every result file's size and mtime are those of the cache
+    (config.results_dir / "eis" / "EIS-003.json").touch()
+    assert analyze_arrhenius(config).kept == ["B-003"]
+    assert read == ["EIS-003"]

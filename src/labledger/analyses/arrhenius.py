@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from labledger.analyses.capture import code_state, now_utc, run_environment
+from labledger.analyses.stat_cache import StatCache
 from labledger.analysis_versions import ARRHENIUS
 from labledger.atomic import write_text_atomic
 from labledger.config import Config
@@ -30,6 +31,8 @@ from labledger.workflow_support import top_level_value
 
 #: results/<FOLDER>/<sample>.json
 FOLDER = "arrhenius"
+#: results/<FOLDER>/<CACHE>: what was read of each EIS result and record file (not a result)
+CACHE = ".spectra-cache"
 ANALYSIS = "arrhenius"
 RESULT_FORMAT = "labledger-result/1"
 
@@ -113,29 +116,55 @@ def _rel(path: Path, root: Path) -> str:
         return str(path)
 
 
+def _read_result(path: Path) -> dict[str, Any] | None:
+    """What the fits use of an EIS result file, or None when it is not a readable one (the
+    ingest names those)."""
+    try:
+        env = json.loads(path.read_text(encoding="utf-8"))
+        record = next(i for i in env["inputs"] if i["role"] == "record")
+        result = env["result"]
+        return {
+            "record_id": env["record_id"],
+            "record_path": record["path"],
+            "record_sha256": record["sha256"],
+            "sha256": sha256_file(path),
+            "temperature_C": result.get("temperature_C"),
+            "sigma_total_S_cm": result.get("sigma_total_S_cm"),
+            "sigma_bulk_S_cm": result.get("sigma_bulk_S_cm"),
+        }
+    except (OSError, ValueError, KeyError, TypeError, StopIteration, AttributeError):
+        return None
+
+
+def _read_record(path: Path) -> dict[str, Any]:
+    """The sha256 of an EIS record file and the sample it names."""
+    return {"sha256": sha256_file(path), "sample": top_level_value(path, "sample")}
+
+
 def _current_spectra(config: Config) -> list[_Spectrum]:
     """The EIS results whose record file is still the one they were computed from, with a
-    total conductivity and a temperature (as `arrhenius_fit` has always used them)."""
+    total conductivity and a temperature (as `arrhenius_fit` has always used them). What is
+    read of each file is cached by its stat (`CACHE` in the results folder)."""
     root = config.root
+    cache = StatCache(config.results_dir / FOLDER / CACHE)
     out = []
     for path in sorted((config.results_dir / "eis").glob("*.json")):
-        try:
-            env = json.loads(path.read_text(encoding="utf-8"))
-            record = next(i for i in env["inputs"] if i["role"] == "record")
-            result = env["result"]
-            record_file = root / record["path"]
-            if env.get("record_id") != path.stem or sha256_file(record_file) != record["sha256"]:
-                continue  # another record's file, or a stale result: not a current spectrum
-            sample = top_level_value(record_file, "sample")
-            temperature, total = result.get("temperature_C"), result.get("sigma_total_S_cm")
-        except (OSError, ValueError, KeyError, TypeError, StopIteration, AttributeError):
-            continue  # the ingest names unreadable result files
+        rel = _rel(path, root)
+        info = cache.get(f"result {rel}", path, _read_result)
+        if not isinstance(info, dict) or info["record_id"] != path.stem:
+            continue  # unreadable, or another record's file
+        record = cache.get(
+            f"record {info['record_path']}", root / info["record_path"], _read_record
+        )
+        if record is None or record["sha256"] != info["record_sha256"]:
+            continue  # the record was edited (or removed) since: a stale result
+        sample, temperature = record["sample"], info["temperature_C"]
+        total, bulk = info["sigma_total_S_cm"], info["sigma_bulk_S_cm"]
         if sample is None or temperature is None or total is None:
             continue
-        point = ConductivityPoint(
-            sample, path.stem, float(temperature), total, result.get("sigma_bulk_S_cm")
-        )
-        out.append(_Spectrum(point, _rel(path, root), sha256_file(path)))
+        point = ConductivityPoint(sample, path.stem, float(temperature), total, bulk)
+        out.append(_Spectrum(point, rel, info["sha256"]))
+    cache.save()
     out.sort(key=lambda s: (s.point.sample, s.point.temperature_c, s.point.eis_id))
     return out
 
@@ -156,12 +185,17 @@ def analyze_arrhenius(config: Config, rule: str = "cli") -> ArrheniusRun:
     by_sample: dict[str, list[_Spectrum]] = {}
     for spectrum in _current_spectra(config):
         by_sample.setdefault(spectrum.point.sample, []).append(spectrum)
-    records = {p.stem: p for p in discover(config.records_dir)}
+    fitted = {
+        sample: sample_arrhenius_fits(s.point for s in spectra)
+        for sample, spectra in by_sample.items()
+    }
+    fitted = {sample: fits for sample, fits in fitted.items() if fits}
+    records = {p.stem: p for p in discover(config.records_dir)} if fitted else {}
     run = ArrheniusRun()
     wanted: set[str] = set()
-    for sample, spectra in by_sample.items():
-        fits = sample_arrhenius_fits(s.point for s in spectra)
-        if not fits or sample not in records:
+    for sample, fits in fitted.items():
+        spectra = by_sample[sample]
+        if sample not in records:
             continue
         wanted.add(sample)
         record = records[sample]
