@@ -95,7 +95,7 @@ SECTION = Section(
     anchor="toy",
     title="Toy means",
     template=(
-        "{% for r in section.view.rows %}<p class='toy'>{{ r.toy_id }}: mean"
+        "{% for r in section.view.rows %}<p class='toy' id='{{ r.toy_id }}'>{{ r.toy_id }}: mean"
         " {{ r.mean_value }} of {{ r.n_values }}</p>{% endfor %}"
     ),
     view=_view,

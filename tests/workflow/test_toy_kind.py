@@ -42,5 +42,8 @@ def test_a_kind_declared_in_one_module_is_analysed_loaded_and_reported(tmp_path:
     page = (root / "results" / "report" / "samples" / "B-003.html").read_text()
     assert '<h2 id="toy">Toy means</h2>' in page
     assert "TOY-001: mean 2.0 of 3" in page
+    # its provenance page sends the reader to its section of the sample's page
+    provenance = (root / "results" / "provenance" / "pages" / "TOY-001.html").read_text()
+    assert 'samples/B-003.html#TOY-001"' in provenance
     report = snakemake(root, "--report", str(tmp_path / "report.zip"), env=env)
     assert report.returncode == 0, report.stdout + report.stderr  # no caption of its own

@@ -4,6 +4,8 @@ record's raw file; standard library only (no numpy, pandas or tester libraries).
 
 from __future__ import annotations
 
+from labledger.formats.signatures import by_signature
+
 ZIP = b"PK\x03\x04"
 BIOLOGIC_MPR = b"BIO-LOGIC MODULAR FILE"
 
@@ -18,3 +20,8 @@ SIGNATURES: dict[str, tuple[bytes, str]] = {
     ".mpr": (BIOLOGIC_MPR, "a BioLogic .mpr file (starting 'BIO-LOGIC MODULAR FILE')"),
 }
 SUFFIXES = (*TEXT_SUFFIXES, *SIGNATURES)
+
+
+def head_problem(suffix: str, head: bytes) -> str | None:
+    """Why a file with this suffix and first bytes cannot be a cell record's raw file."""
+    return by_signature(suffix, head, SIGNATURES, TEXT_SUFFIXES, TEXT_EXPECTED)

@@ -69,3 +69,11 @@ def binary_problem(fmt: str, data: bytes) -> str | None:
     if b"\x00" in data:
         return f"binary content (NUL bytes); expected a {TEXT_FORMATS[fmt]} text file"
     return None
+
+
+def head_problem(suffix: str, head: bytes) -> str | None:
+    """Why a file with this suffix and first bytes cannot be an xrd record's raw file."""
+    fmt, why = identify(suffix, head)
+    if fmt in TEXT_FORMATS:
+        why = binary_problem(fmt, head)
+    return why

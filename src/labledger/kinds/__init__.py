@@ -1,8 +1,9 @@
 """The analysed record kinds, declared once each: xrd (`kinds/xrd.py`), eis, cell.
 
 A kind's module defines `KIND = AnalysedKind(...)`: the record kind it analyses and its record
-model, its folders, its analysis (entry point and version), its result tables with their
-loading and views, its report section, what of config.yaml or the record the analysis reads
+model (which also says which raw files it takes: `RecordBase.raw_head_problem`), its folders,
+its analysis (entry point and version), its result tables with their loading and views, its
+report section, what of config.yaml or the record the analysis reads
 (the workflow makes those its jobs' parameters, so a change reruns exactly the jobs it
 affects), and how the workflow's rule and `snakemake --report` name it. The Snakefile, the
 analyses, the shard jobs, the ingest, the views, the report and the command line read this

@@ -29,6 +29,7 @@ from labledger.atomic import write_text_atomic
 from labledger.config import Config
 from labledger.page_manifest import PageManifest, code_fingerprint, data_key
 from labledger.provenance.runs import further_inputs
+from labledger.records.kinds import SAMPLE_KINDS
 from labledger.records.paths import relative_path
 
 #: Index of the incremental exports, and the state the next export starts from.
@@ -348,11 +349,11 @@ def _write_pages(
         if record is None:
             continue
         if report_dir is not None:
-            # a measurement (xrd, eis) is a section of its sample's page: the nearest record
-            # of its lineage
+            # a measurement (not a sample) is a section of its sample's page: the nearest
+            # record of its lineage
             own = next((r for r in record_runs if r["record_id"] == rid), None)
             parent = own["lineage"][0]["id"] if own and own.get("lineage") else None
-            measured = record.get("kind") in ("xrd", "eis") and parent is not None
+            measured = record.get("kind") not in SAMPLE_KINDS and parent is not None
             sample = report_dir / "samples" / f"{parent if measured else rid}.html"
             href = relative_path(sample, pages_dir) + (f"#{rid}" if measured else "")
             record = {

@@ -35,6 +35,13 @@ class RecordBase(Strict):
         description="True when the data are synthetic (made by a generator, not measured).",
     )
 
+    @classmethod
+    def raw_head_problem(cls, suffix: str, head: bytes) -> str | None:
+        """Why a raw file with this suffix (lower case) and first bytes cannot be this kind's,
+        or None. The kinds with raw files answer from their format table (`labledger.formats`),
+        the one their readers use, so `check` and the readers agree."""
+        return None
+
     def plausibility(self) -> list[tuple[str, str]]:
         """Cross-field checks the schema cannot express: (field path, message) pairs."""
         return []

@@ -6,6 +6,7 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import Field
 
+from labledger.formats import cycling as cycling_formats
 from labledger.records.base import RecordBase, Strict
 from labledger.records.fields import MeasurementC, Positive, RawFile, RefTo
 
@@ -91,6 +92,10 @@ class Cell(RecordBase):
         "...) to the raw file's headers, where they are not recognised.",
     )
     analysis: AnalysisOptions | None = None
+
+    @classmethod
+    def raw_head_problem(cls, suffix: str, head: bytes) -> str | None:
+        return cycling_formats.head_problem(suffix, head)
 
     def plausibility(self) -> list[tuple[str, str]]:
         problems = []

@@ -6,6 +6,7 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import Field
 
+from labledger.formats import eis as eis_formats
 from labledger.records.base import RecordBase
 from labledger.records.fields import MeasurementC, Percent, Positive, RawFile, RefTo
 
@@ -35,6 +36,10 @@ class Eis(RecordBase):
         description="Raw spectrum relative to this file; leave out while the file is pending.",
     )
     raw_format: Literal["auto", "csv", "mpt", "mpr", "dta", "z"] = "auto"
+
+    @classmethod
+    def raw_head_problem(cls, suffix: str, head: bytes) -> str | None:
+        return eis_formats.head_problem(suffix, head)
 
     def plausibility(self) -> list[tuple[str, str]]:
         problems = []

@@ -23,6 +23,11 @@ KINDS: dict[str, type[RecordBase]] = {
 }
 
 
+#: The kinds that are samples, each with a page of its own in the report; a measurement (xrd,
+#: eis, a lab's own kind) is a section of the page of the sample it names.
+SAMPLE_KINDS = ("batch", "electrode", "cell")
+
+
 def register_kind(name: str, model: type[RecordBase]) -> None:
     """Add a record kind (a lab's own); registering the same model again changes nothing."""
     if KINDS.get(name, model) is not model:

@@ -6,6 +6,7 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import Field
 
+from labledger.formats import xrd as xrd_formats
 from labledger.records.base import RecordBase
 from labledger.records.fields import Positive, RawFile, RefTo
 
@@ -33,6 +34,10 @@ class Xrd(RecordBase):
         default=None,
         description="Limit this scan's candidate phases (names from the XRD settings).",
     )
+
+    @classmethod
+    def raw_head_problem(cls, suffix: str, head: bytes) -> str | None:
+        return xrd_formats.head_problem(suffix, head)
 
     def plausibility(self) -> list[tuple[str, str]]:
         if self.two_theta_end_deg <= self.two_theta_start_deg:
