@@ -189,15 +189,18 @@ def run_both(work: Path, args: argparse.Namespace) -> bool:
     base = {k: v for k, v in os.environ.items() if k not in LABLEDGER_SETTINGS}
     slurm_env = {**base, "LABLEDGER_DATABASE_URL": args.database_url}
     # The profile as a site uses it; only what a single test node needs is added here: its
-    # Slurm has no accounting, so job states come from squeue (sacct has nothing), and the
-    # first status check comes after 5 s instead of 40 s.
+    # Slurm has no accounting, so job states come from squeue (sacct has nothing), and job
+    # states are asked for after 2 s and every 2 s (a site's default, 40 s and then every
+    # 10 s, spares its scheduler; one idle test node needs no sparing).
     slurm_args = [
         "--profile",
         "workflow/profiles/slurm",
         "--slurm-status-command",
         "squeue",
         "--slurm-init-seconds-before-status-checks",
-        "5",
+        "2",
+        "--seconds-between-status-checks",
+        "2",
     ]
     records = "the demo records" + (f" (measurements {args.measurements})" if keep else "")
     print(f"labledger-slurm: clones of {REPO} (HEAD) in {work}, {records}")
