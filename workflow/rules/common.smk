@@ -5,7 +5,7 @@ import sys
 from pathlib import Path
 
 import labledger.analysis_versions as VERSIONS
-from labledger.config import CONFIG_VALUES_ENV
+from labledger.config_names import CONFIG_VALUES_ENV
 from labledger.gitinfo import GIT_STATE_ENV, git_state_env
 from labledger.records.paths import discover
 from labledger.db.target import database_identity, shown_database

@@ -9,7 +9,6 @@ knows, so the database needs its own guard.
 from __future__ import annotations
 
 import os
-import re
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
+from labledger.db.urls import display_url
 from labledger.errors import DatabaseError
 
 #: Seconds a writer waits for another writer before giving up.
@@ -25,23 +25,6 @@ BUSY_TIMEOUT_S = 60
 PG_CONNECT_TIMEOUT_S = 10
 #: Key of the PostgreSQL advisory lock that serialises labledger writers.
 PG_WRITE_LOCK_KEY = 0x1AB1ED6E
-
-
-def display_url(url: str) -> str:
-    """`url` fit for a message: the password (also a `password=` parameter) shown as ***.
-
-    Works on the text, so a URL SQLAlchemy cannot parse (or a password with an unescaped @)
-    is masked too.
-    """
-    head, qmark, query = url.partition("?")
-    scheme, sep, rest = head.partition("://")
-    if sep and "@" in rest:
-        userinfo, _, hostpart = rest.rpartition("@")
-        user, colon, _ = userinfo.partition(":")
-        if colon and "/" not in user:
-            head = f"{scheme}://{user}:***@{hostpart}"
-    query = re.sub(r"(?i)(^|&)(password=)[^&]*", r"\1\2***", query)
-    return head + qmark + query
 
 
 def sqlite_path(url: str) -> Path | None:

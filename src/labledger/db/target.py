@@ -10,8 +10,8 @@ import hashlib
 import os
 from pathlib import Path
 
-from labledger.config import DATABASE_URL_ENV
-from labledger.db.engine import display_url
+from labledger.config_names import DATABASE_URL_ENV
+from labledger.db.urls import display_url
 
 
 def database_identity(configured_url: str | None, results_dir: str) -> str:

@@ -112,10 +112,12 @@ def analysed_kinds() -> dict[str, AnalysedKind]:
     """Every analysed kind by name: the built-in ones, then those of $LABLEDGER_KINDS (whose
     record models join the record kinds)."""
     from labledger.kinds import cell, eis, xrd
-    from labledger.records.kinds import register_kind
 
     out = {k.name: k for k in (xrd.KIND, eis.KIND, cell.KIND)}
     for kind in extension_kinds():
+        # only then the record models (pydantic): the Snakefile reads the kinds on every run
+        from labledger.records.kinds import register_kind
+
         if kind.name in out:
             raise LabledgerError(f"${KINDS_ENV}: kind {kind.name!r} is already defined")
         register_kind(kind.name, kind.load_record_model())

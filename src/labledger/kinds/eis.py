@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from labledger.analysis_versions import EIS
-from labledger.config import PELLET_CIRCUIT
+from labledger.config_names import PELLET_CIRCUIT
 from labledger.kinds import AnalysedKind
 
 
