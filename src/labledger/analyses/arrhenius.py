@@ -96,10 +96,11 @@ class ArrheniusRun:
 
     def describe(self) -> str:
         """One line: how many samples were fitted, kept and removed."""
-        return (
-            f"Arrhenius fits: {len(self.written)} sample(s) fitted, {len(self.kept)} unchanged,"
-            f" {len(self.removed)} removed (fewer than two temperatures now)"
-        )
+        line = f"Arrhenius fits: {len(self.written)} sample(s) fitted, {len(self.kept)} unchanged"
+        if self.removed:
+            gone = ", ".join(self.removed)
+            line += f", {len(self.removed)} removed (no fit possible now: {gone})"
+        return line
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ def analyze(
     ctx: typer.Context,
     record_id: Annotated[str, typer.Argument(metavar="ID", help="An xrd, eis or cell record.")],
     out: Annotated[
-        Path | None, typer.Option(help="Result JSON (default: results/<kind>/<ID>.json).")
+        Path | None, typer.Option(help="Result JSON (default: `results/<kind>/<ID>.json`).")
     ] = None,
     plot: Annotated[Path | None, typer.Option(help="Plot SVG (default: beside the JSON).")] = None,
     rule: Annotated[str, typer.Option(help="Name of the workflow rule, for provenance.")] = "cli",

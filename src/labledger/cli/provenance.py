@@ -20,8 +20,8 @@ def provenance(
 ) -> None:
     """The chain behind a record's numbers: result <- analysis <- record and raw file <- lineage.
 
-    For a batch, electrode or cell without an analysis of its own, the analyses of the
-    measurements that name it. Hashes let anyone check the files are the ones used.
+    A record's own analysis (a measurement's, a sample's Arrhenius fit) and the analyses of
+    the measurements that name it. Hashes let anyone check the files are the ones used.
 
     Example: labledger provenance XRD-003
     """
@@ -42,7 +42,7 @@ def provenance(
 def export_provenance(
     ctx: typer.Context,
     out: Annotated[
-        Path | None, typer.Option(help="Folder (default: <results_dir>/provenance).")
+        Path | None, typer.Option(help="Folder (default: `<results_dir>/provenance`).")
     ] = None,
     all_runs: Annotated[
         bool,
@@ -57,7 +57,7 @@ def export_provenance(
     HTML page per record.
 
     By default only the runs of the ingests since the previous export, into
-    OUT/runs/ingest-<ID>/ (listed in OUT/runs/index.json), and only the pages they change:
+    `OUT/runs/ingest-<ID>/` (listed in OUT/runs/index.json), and only the pages they change:
     this is what the workflow runs after every ingest.
 
     Example: labledger export-provenance --all --out provenance-2026-11

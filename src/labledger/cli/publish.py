@@ -14,14 +14,14 @@ def publish(
     ctx: typer.Context,
     provenance_out: Annotated[
         Path | None,
-        typer.Option(help="Provenance folder (default: <results_dir>/provenance)."),
+        typer.Option(help="Provenance folder (default: `<results_dir>/provenance`)."),
     ] = None,
     report_out: Annotated[
-        Path | None, typer.Option(help="Report folder (default: <results_dir>/report).")
+        Path | None, typer.Option(help="Report folder (default: `<results_dir>/report`).")
     ] = None,
     queries_out: Annotated[
         Path | None,
-        typer.Option(help="Also write the saved queries' results here as <name>.csv."),
+        typer.Option(help="Also write the saved queries' results here as `<name>.csv`."),
     ] = None,
 ) -> None:
     """What the workflow does after the analyses: `ingest`, then `export-provenance` of the

@@ -23,13 +23,14 @@ def report_command(
     ctx: typer.Context,
     out: Annotated[
         Path | None,
-        typer.Option("--out", "-o", help="Output folder (default: <results_dir>/report)."),
+        typer.Option("--out", "-o", help="Output folder (default: `<results_dir>/report`)."),
     ] = None,
     queries_out: Annotated[
         Path | None,
         typer.Option(
             "--queries-out",
-            help="Also write the saved queries' results here as <name>.csv (as `report queries`).",
+            help="Also write the saved queries' results here as `<name>.csv`"
+            " (as `report queries`).",
         ),
     ] = None,
     as_json: Annotated[
@@ -70,13 +71,13 @@ def queries_command(
     ] = None,
     out: Annotated[
         Path | None,
-        typer.Option("--out", "-o", help="Output folder (default: <results_dir>/queries)."),
+        typer.Option("--out", "-o", help="Output folder (default: `<results_dir>/queries`)."),
     ] = None,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the written paths as JSON.")
     ] = False,
 ) -> None:
-    """Run every saved query (*.sql) against the database into <out>/<name>.csv.
+    """Run every saved query (*.sql) against the database into `<out>/<name>.csv`.
 
     Example: labledger report queries --queries workflow/queries --out results/queries
     """
