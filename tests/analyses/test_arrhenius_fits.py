@@ -131,6 +131,8 @@ def test_unchanged_files_are_not_read_again(fitted, monkeypatch) -> None:  # typ
     read: list[str] = []
     real = module._read_result
     monkeypatch.setattr(module, "_read_result", lambda path: read.append(path.stem) or real(path))
+    # the sample's record is the one its previous result names: the store is not walked
+    monkeypatch.setattr(module, "discover", lambda _folder: pytest.fail("walked the store"))
     assert analyze_arrhenius(config).kept == ["B-003"]
     assert read == []  # every result file's size and mtime are those of the cache
     (config.results_dir / "eis" / "EIS-003.json").touch()

@@ -81,11 +81,28 @@ def result_paths(config: Config, kind: str, record_id: str) -> tuple[Path, Path]
     return folder / f"{record_id}.json", folder / f"{record_id}.svg"
 
 
-def _rel(path: Path, root: Path) -> str:
+def project_path(path: Path, root: Path) -> str:
+    """`path` as a result file names it: relative to the project root, with forward slashes."""
     try:
         return os.path.relpath(path.resolve(), root).replace(os.sep, "/")
     except ValueError:
         return str(path)
+
+
+def run_provenance(root: Path, rule: str, started: str, finished: str) -> dict[str, Any]:
+    """A result file's `provenance`: code and git state, who and where, rule and times."""
+    return {
+        **code_state(root),
+        **run_environment(),
+        "rule": rule,
+        "started_at": started,
+        "finished_at": finished,
+    }
+
+
+def write_result(path: Path, envelope: dict[str, Any]) -> Path:
+    """Write a result envelope (JSON, no NaN) atomically; returns `path`."""
+    return write_text_atomic(path, json.dumps(envelope, indent=1, allow_nan=False) + "\n")
 
 
 def load_record(config: Config, record_id: str, path: Path | None = None) -> Loaded:
@@ -176,9 +193,10 @@ def cached_result(config: Config, job: Prepared) -> bool:
     root = config.root
     return (
         same
-        and plots == [_rel(job.plot, root)]
-        and inputs.get("record") == (_rel(job.loaded.file.path, root), job.loaded.file.sha256)
-        and inputs.get("raw") == (_rel(job.raw, root), sha256_file(job.raw))
+        and plots == [project_path(job.plot, root)]
+        and inputs.get("record")
+        == (project_path(job.loaded.file.path, root), job.loaded.file.sha256)
+        and inputs.get("raw") == (project_path(job.raw, root), sha256_file(job.raw))
     )
 
 
@@ -205,24 +223,22 @@ def run_prepared(config: Config, job: Prepared, rule: str) -> Path:
         "analysis_version": output.version,
         "params": output.params,
         "inputs": [
-            {"role": "record", "path": _rel(loaded.file.path, root), "sha256": loaded.file.sha256},
-            {"role": "raw", "path": _rel(raw, root), "sha256": sha256_file(raw)},
+            {
+                "role": "record",
+                "path": project_path(loaded.file.path, root),
+                "sha256": loaded.file.sha256,
+            },
+            {"role": "raw", "path": project_path(raw, root), "sha256": sha256_file(raw)},
         ],
         "outputs": [
             {
                 "role": "plot",
-                "path": _rel(plot, root),
+                "path": project_path(plot, root),
                 "media_type": "image/svg+xml",
                 "sha256": sha256_file(plot),
             }
         ],
-        "provenance": {
-            **code_state(root),
-            **run_environment(),
-            "rule": rule,
-            "started_at": started,
-            "finished_at": finished,
-        },
+        "provenance": run_provenance(root, rule, started, finished),
         "result": output.result,
     }
-    return write_text_atomic(out, json.dumps(envelope, indent=1, allow_nan=False) + "\n")
+    return write_result(out, envelope)

@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from labledger.analyses.capture import code_state, now_utc, run_environment
+from labledger.analyses import RESULT_FORMAT, project_path, run_provenance, write_result
+from labledger.analyses.capture import now_utc
 from labledger.analyses.stat_cache import StatCache
 from labledger.analysis_versions import ARRHENIUS
-from labledger.atomic import write_text_atomic
 from labledger.config import Config
 from labledger.eis.arrhenius import arrhenius
 from labledger.hashing import sha256_file
@@ -34,7 +34,6 @@ FOLDER = "arrhenius"
 #: results/<FOLDER>/<CACHE>: what was read of each EIS result and record file (not a result)
 CACHE = ".spectra-cache"
 ANALYSIS = "arrhenius"
-RESULT_FORMAT = "labledger-result/1"
 
 #: (quantity name in `arrhenius_fit`, attribute of a `ConductivityPoint`)
 QUANTITIES = (("sigma_total", "sigma_total_s_cm"), ("sigma_bulk", "sigma_bulk_s_cm"))
@@ -110,13 +109,6 @@ class _Spectrum:
     result_sha256: str
 
 
-def _rel(path: Path, root: Path) -> str:
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return str(path)
-
-
 def _read_result(path: Path) -> dict[str, Any] | None:
     """What the fits use of an EIS result file, or None when it is not a readable one (the
     ingest names those)."""
@@ -150,7 +142,7 @@ def _current_spectra(config: Config) -> list[_Spectrum]:
     cache = StatCache(config.results_dir / FOLDER / CACHE)
     out = []
     for path in sorted((config.results_dir / "eis").glob("*.json")):
-        rel = _rel(path, root)
+        rel = project_path(path, root)
         info = cache.get(f"result {rel}", path, _read_result)
         if not isinstance(info, dict) or info["record_id"] != path.stem:
             continue  # unreadable, or another record's file
@@ -170,12 +162,31 @@ def _current_spectra(config: Config) -> list[_Spectrum]:
     return out
 
 
-def _same_inputs(path: Path, inputs: list[dict[str, str]]) -> bool:
+def _previous(path: Path) -> dict[str, Any] | None:
+    """The result file a sample's fit wrote last time, or None when there is no readable one."""
     try:
         env = json.loads(path.read_text(encoding="utf-8"))
-        return bool(env["analysis_version"] == ARRHENIUS and env["inputs"] == inputs)
-    except (OSError, ValueError, KeyError, TypeError):
-        return False
+    except (OSError, ValueError):
+        return None
+    return env if isinstance(env, dict) else None
+
+
+def _record_file(
+    config: Config, sample: str, previous: dict[str, Any] | None, store: dict[str, Path]
+) -> Path | None:
+    """The record file of `sample`: the one its previous result names while that file is still
+    there, else found in the store (walked once per run, into `store`, when first needed)."""
+    named = next(
+        (i.get("path") for i in (previous or {}).get("inputs", []) if i.get("role") == "record"),
+        None,
+    )
+    if isinstance(named, str):
+        path = config.root / named
+        if path.stem == sample and path.is_file():
+            return path
+    if not store:
+        store.update({p.stem: p for p in discover(config.records_dir)})
+    return store.get(sample)
 
 
 def analyze_arrhenius(config: Config, rule: str = "cli") -> ArrheniusRun:
@@ -191,24 +202,29 @@ def analyze_arrhenius(config: Config, rule: str = "cli") -> ArrheniusRun:
         for sample, spectra in by_sample.items()
     }
     fitted = {sample: fits for sample, fits in fitted.items() if fits}
-    records = {p.stem: p for p in discover(config.records_dir)} if fitted else {}
+    store: dict[str, Path] = {}
     run = ArrheniusRun()
     wanted: set[str] = set()
     for sample, fits in fitted.items():
         spectra = by_sample[sample]
-        if sample not in records:
+        out = folder / f"{sample}.json"
+        previous = _previous(out)
+        record = _record_file(config, sample, previous, store)
+        if record is None:
             continue
         wanted.add(sample)
-        record = records[sample]
         inputs = [
-            {"role": "record", "path": _rel(record, root), "sha256": sha256_file(record)},
+            {"role": "record", "path": project_path(record, root), "sha256": sha256_file(record)},
             *(
                 {"role": "eis_result", "path": s.result_path, "sha256": s.result_sha256}
                 for s in spectra
             ),
         ]
-        out = folder / f"{sample}.json"
-        if _same_inputs(out, inputs):
+        if (
+            previous is not None
+            and previous.get("analysis_version") == ARRHENIUS
+            and previous.get("inputs") == inputs
+        ):
             run.kept.append(sample)
             continue
         started = now_utc()
@@ -221,13 +237,7 @@ def analyze_arrhenius(config: Config, rule: str = "cli") -> ArrheniusRun:
             "params": {"form": "ln(sigma T) vs 1/T", "min_temperatures": 2},
             "inputs": inputs,
             "outputs": [],
-            "provenance": {
-                **code_state(root),
-                **run_environment(),
-                "rule": rule,
-                "started_at": started,
-                "finished_at": now_utc(),
-            },
+            "provenance": run_provenance(root, rule, started, now_utc()),
             "result": {
                 "spectra": [
                     {
@@ -241,7 +251,7 @@ def analyze_arrhenius(config: Config, rule: str = "cli") -> ArrheniusRun:
                 "fits": fits,
             },
         }
-        write_text_atomic(out, json.dumps(envelope, indent=1, allow_nan=False) + "\n")
+        write_result(out, envelope)
         run.written.append(sample)
     for old in sorted(folder.glob("*.json")) if folder.is_dir() else []:
         if old.stem not in wanted:

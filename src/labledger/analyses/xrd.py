@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from labledger.analyses import Analysis, AnalysisOutput, _rel
+from labledger.analyses import Analysis, AnalysisOutput, project_path
 from labledger.analysis_versions import XRD
 from labledger.config import Config
 from labledger.errors import LabledgerError
@@ -51,7 +51,7 @@ def xrd_params(record: RecordBase, config: Config) -> dict[str, Any]:
     have_cache = cache.is_file()
     return {
         "candidates": sorted(phases),
-        "references": _rel(cache, config.root) if have_cache else "per-user cache",
+        "references": project_path(cache, config.root) if have_cache else "per-user cache",
         "references_sha256": sha256_file(cache) if have_cache else None,
         "raw_format": record.raw_format,
         "radiation": record.radiation,

@@ -303,8 +303,9 @@ def _write_kind_rows(
                 _delete_ids(conn, child.table, child.table.c[f"{kt.kind}_id"], ids)
         items = changed
     rows: dict[str, list[dict]] = {}
+    tables = kind_tables()
     for item in items:
-        kt = kind_tables()[item.record.kind]
+        kt = tables[item.record.kind]
         row, children = kt.rows(item.record)
         rows.setdefault(kt.table.name, []).append(row)
         for name, child_rows in children.items():

@@ -269,13 +269,6 @@ class PageContext:
                 )
         return out
 
-    def _sections_and_arrhenius(self, page: str, rid: str) -> dict[str, Any]:
-        """The page's sections, and whether its impedance section has an Arrhenius plot (the
-        synthesis summary links to it)."""
-        sections = self._sections(page, rid)
-        arrhenius = any(s["anchor"] == "eis" and s["view"].get("arrhenius") for s in sections)
-        return {"sections": sections, "arrhenius": arrhenius}
-
     def _batch(self, b: Row) -> dict[str, Any]:
         rid = b["batch_id"]
         tree = [
@@ -296,7 +289,7 @@ class PageContext:
             "milling": [s for s in steps if s.get("type") == "ball_mill"],
             "batch": self.links.sample(rid),
             "tree": tree,
-            **self._sections_and_arrhenius("batch", rid),
+            "sections": self._sections("batch", rid),
             "cells": self.cells_by_batch.get(rid, []),
         }
 
@@ -317,7 +310,7 @@ class PageContext:
             "milling": [],
             "batch": self.links.sample(e["batch"]),
             "tree": tree,
-            **self._sections_and_arrhenius("electrode", rid),
+            "sections": self._sections("electrode", rid),
             "cells": self.cells_by_electrode.get(rid, []),
         }
 
@@ -337,6 +330,6 @@ class PageContext:
             "milling": [],
             "batch": self.links.sample(c["batch_id"]),
             "tree": tree,
-            **self._sections_and_arrhenius("cell", rid),
+            "sections": self._sections("cell", rid),
             "cells": [],
         }

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from importlib import resources
 from typing import Any
 
 from sqlalchemy import Table
@@ -30,6 +31,11 @@ class KindResults:
     #: ("-- name: what a row is ..."), in portable SQL (the conventions of db/views.sql)
     views: str = ""
     folder: str = field(default="", compare=False)  # set from the kind: results/<folder>/
+
+
+def builtin_views(name: str) -> str:
+    """The views of a built-in kind, `db/kind_results/<name>` (SQL)."""
+    return resources.files("labledger.db.kind_results").joinpath(name).read_text("utf-8")
 
 
 def pct(fraction: float | None) -> float | None:

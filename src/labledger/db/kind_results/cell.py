@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from importlib import resources
 from typing import Any
 
 from sqlalchemy import Table
 from sqlmodel import Field
 
-from labledger.db.kind_results import KindResults, pct
+from labledger.db.kind_results import KindResults, builtin_views, pct
 from labledger.db.tables import LedgerTable
 
 
@@ -122,5 +121,5 @@ RESULTS = KindResults(
     analysis="cycling",
     tables=((CellResult.__table__, "cell_id"), (CellCycle.__table__, "cell_id")),
     rows=_cell_rows,
-    views=resources.files("labledger.db.kind_results").joinpath("cell.sql").read_text("utf-8"),
+    views=builtin_views("cell.sql"),
 )

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from importlib import resources
 from typing import Any
 
 from sqlalchemy import Table, Text
 from sqlmodel import Field
 
-from labledger.db.kind_results import KindResults
+from labledger.db.kind_results import KindResults, builtin_views
 from labledger.db.tables import LedgerTable
 
 
@@ -100,5 +99,5 @@ RESULTS = KindResults(
     analysis="eis",
     tables=((EisResult.__table__, "eis_id"), (EisArc.__table__, "eis_id")),
     rows=_eis_rows,
-    views=resources.files("labledger.db.kind_results").joinpath("eis.sql").read_text("utf-8"),
+    views=builtin_views("eis.sql"),
 )

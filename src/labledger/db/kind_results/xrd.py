@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from importlib import resources
 from typing import Any
 
 from sqlalchemy import Table, Text
 from sqlmodel import Field
 
-from labledger.db.kind_results import KindResults
+from labledger.db.kind_results import KindResults, builtin_views
 from labledger.db.tables import LedgerTable
 
 
@@ -101,5 +100,5 @@ RESULTS = KindResults(
     analysis="xrd",
     tables=((XrdResult.__table__, "xrd_id"), (XrdPhase.__table__, "xrd_id")),
     rows=_xrd_rows,
-    views=resources.files("labledger.db.kind_results").joinpath("xrd.sql").read_text("utf-8"),
+    views=builtin_views("xrd.sql"),
 )
