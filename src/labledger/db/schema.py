@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection, MetaData, Table, delete, inspect, select, text
+from sqlalchemy import Connection, MetaData, Table, delete, inspect, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from labledger.db.engine import (
@@ -153,10 +153,11 @@ def revision_of(conn: Connection) -> str | None:
     None when it holds no labledger tables at all."""
     inspector = inspect(conn)
     if inspector.has_table(VERSION_TABLE):
-        version = Table(VERSION_TABLE, MetaData(), autoload_with=conn)
-        rev = conn.execute(select(version.c.version_num)).scalar_one_or_none()
+        # a plain SELECT: reflecting the table first costs PostgreSQL several catalog queries
+        # on every command that reads the database
+        rev = conn.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalar()
         if rev is not None:
-            return rev
+            return str(rev)
     return PRE_ALEMBIC_REVISION if inspector.has_table("record") else None
 
 
@@ -219,35 +220,49 @@ def _rebuild_if_incomplete(conn: Connection) -> None:
 def current_revision(url: str) -> str | None:
     """The revision of the database at `url` ("0001" for one made before Alembic); None when
     there is no labledger database there."""
+    return _read_revision(url)[1]
+
+
+def _read_revision(url: str) -> tuple[bool, str | None]:
+    """(whether `url` holds labledger's tables, its revision), through one connection."""
     path = sqlite_path(url)
     if path is not None and (not path.is_file() or path.stat().st_size == 0):
-        return None  # connecting would create the file
+        return False, None  # connecting would create the file
     engine = make_engine(url)
     try:
         with engine.connect() as conn:
-            return revision_of(conn)
+            rev = revision_of(conn)
+            has_records = rev is not None and (
+                rev == PRE_ALEMBIC_REVISION or inspect(conn).has_table("record")
+            )
+            return has_records, rev
     except SQLAlchemyError as err:
-        raise DatabaseError(f"cannot read database {display_url(url)}: {_detail(err)}") from None
+        raise DatabaseError(f"cannot open database {display_url(url)}: {_detail(err)}") from None
     finally:
         engine.dispose()
 
 
-def check_readable(url: str) -> None:
-    """Raise DatabaseError when the database at `url` is not at this labledger's revision."""
-    rev = current_revision(url)
+def _check_revision(rev: str | None, url: str) -> None:
     if rev is None or rev == head_revision():
         return
     raise _older(rev, url) if _is_known(rev) else _newer(rev, url)
 
 
+def check_readable(url: str) -> None:
+    """Raise DatabaseError when the database at `url` is not at this labledger's revision."""
+    _check_revision(current_revision(url), url)
+
+
 def require_database(url: str) -> None:
     """Raise a clear DatabaseError when `url` holds no labledger database yet, or one whose
-    schema revision is not this labledger's (`check_readable`)."""
-    if not database_exists(url):
+    schema revision is not this labledger's (`check_readable`). One connection, no reflection:
+    every reading command calls it."""
+    exists, rev = _read_revision(url)
+    if not exists:
         raise DatabaseError(
             f"no labledger database at {display_url(url)}; run `labledger ingest` first"
         )
-    check_readable(url)
+    _check_revision(rev, url)
 
 
 @dataclass(frozen=True)

@@ -142,23 +142,16 @@ def load_report_data(
     return data
 
 
-def cell_cycles(config: Config, cell_ids: list[str]) -> dict[str, list[Row]]:
+def cell_cycles(conn: Connection, cell_ids: list[str]) -> dict[str, list[Row]]:
     """Per-cycle rows of the given cells, by cell id: cycle, ce and retention as fractions (the
     study's definitions are written with them), q_discharge_mah."""
-    out: dict[str, list[Row]] = {cid: [] for cid in cell_ids}
-    if not cell_ids:
-        return out
-    engine = connect_read(config)
-    try:
-        with engine.connect() as conn:
-            for cid in cell_ids:
-                out[cid] = rows(
-                    conn,
-                    "SELECT cycle, ce_pct / 100.0 AS ce, retention_pct / 100.0 AS retention,"
-                    " q_discharge_mah FROM cell_cycle"
-                    " WHERE cell_id = :id ORDER BY cycle",
-                    {"id": cid},
-                )
-    finally:
-        engine.dispose()
-    return out
+    return {
+        cid: rows(
+            conn,
+            "SELECT cycle, ce_pct / 100.0 AS ce, retention_pct / 100.0 AS retention,"
+            " q_discharge_mah FROM cell_cycle"
+            " WHERE cell_id = :id ORDER BY cycle",
+            {"id": cid},
+        )
+        for cid in cell_ids
+    }

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from labledger.config import Config
-from labledger.db.query import run_query
+from labledger.db.query import read_only_session
 from labledger.errors import DatabaseError, InputFileError
 
 
@@ -65,24 +65,29 @@ def default_queries_dir(config: Config) -> Path:
 
 def execute_saved_queries(config: Config, queries_dir: Path) -> list[SavedQuery]:
     """Every *.sql of `queries_dir` (sorted by name), run against the configured database."""
-    out = []
-    for path in sorted(queries_dir.glob("*.sql")):
-        query = read_saved_query(path)
-        try:
-            columns, rows = run_query(config.database_url, query.sql)
-        except DatabaseError as err:
-            raise InputFileError(path, str(err)) from None
-        out.append(
-            SavedQuery(
-                query.name,
-                path,
-                query.title,
-                query.description,
-                query.sql,
-                tuple(columns),
-                tuple(rows),
-            )
-        )
+    paths = sorted(queries_dir.glob("*.sql"))
+    if not paths:
+        return []
+    out: list[SavedQuery] = []
+    path = paths[0]  # a database that cannot be read is reported against the first query
+    try:
+        with read_only_session(config.database_url) as run:
+            for path in paths:
+                query = read_saved_query(path)
+                columns, rows = run(query.sql, None)
+                out.append(
+                    SavedQuery(
+                        query.name,
+                        path,
+                        query.title,
+                        query.description,
+                        query.sql,
+                        tuple(columns),
+                        tuple(rows),
+                    )
+                )
+    except DatabaseError as err:
+        raise InputFileError(path, str(err)) from None
     return out
 
 

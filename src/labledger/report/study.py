@@ -12,10 +12,11 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
+from sqlalchemy import Engine
 
 from labledger.config import Config
 from labledger.cycling.knee import knee_cycle
-from labledger.report.data import ReportData, cell_cycles
+from labledger.report.data import ReportData, cell_cycles, connect_read
 from labledger.report.quantities import QUANTITIES, quantity_text
 
 STUDY = (
@@ -109,9 +110,16 @@ def _mean_ce(cyc: list[dict], first: int, last: int) -> float | None:
 
 def study_table(config: Config, data: ReportData) -> list[StudyRow]:
     """Every headline row of the study, recomputed (see StudyRow)."""
+    cyc = _Cycles(config)
+    try:
+        return _study_rows(data, cyc)
+    finally:
+        cyc.close()
+
+
+def _study_rows(data: ReportData, cyc: _Cycles) -> list[StudyRow]:
     cells = data.cells
     half = [c for c in cells if c["cell_type"] == "half"]
-    cyc = _Cycles(config)
     out: list[StudyRow] = []
 
     def ce_row(cd: float, cap: float, n: int, published: float, label: str) -> None:
@@ -357,15 +365,24 @@ def study_table(config: Config, data: ReportData) -> list[StudyRow]:
 
 
 class _Cycles(dict):
-    """Per-cycle rows by cell id, read from the database on first use (few cells are needed)."""
+    """Per-cycle rows by cell id, read from the database on first use (few cells are needed),
+    all through one engine (`close` it): opening one checks the database's revision."""
 
     def __init__(self, config: Config) -> None:
         super().__init__()
         self.config = config
+        self._engine: Engine | None = None
 
     def __missing__(self, cell_id: str) -> list[dict]:
-        self[cell_id] = cell_cycles(self.config, [cell_id])[cell_id]
+        if self._engine is None:
+            self._engine = connect_read(self.config)
+        with self._engine.connect() as conn:
+            self[cell_id] = cell_cycles(conn, [cell_id])[cell_id]
         return self[cell_id]
+
+    def close(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
 
 
 def _fmt(value: float | None, quantity: str) -> str:
