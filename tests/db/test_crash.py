@@ -4,10 +4,14 @@ completes the work.
 
 Method: time two uninterrupted runs (the "after" state, and when the write transaction begins
 and the run ends); then, each time on a fresh copy of the "before" database, start the ingest
-and SIGKILL it: a few times during the start-up, otherwise a uniformly drawn delay after the
-child reports that its write transaction began (anchoring on the child's own mark keeps the
-kills inside the window however loaded the machine is). The children are the CLI with phase
-marks on stderr (`support.ingest_process`); the restart runs plain `python -m labledger ingest`.
+and SIGKILL it: a few times during the start-up, every fifth time a uniformly drawn delay after
+the child reports its commit (the few milliseconds to the end of the run, in which a kill
+lands during the commit or after it), otherwise a uniformly drawn delay after the child
+reports that its write transaction began (anchoring on the child's own marks keeps the kills
+inside the window however loaded the machine is). The children are the CLI with phase
+marks on stderr, forked from a process that has imported labledger (`support.ingest_process.
+ForkServer`: no interpreter start-up per kill); the restart runs plain
+`python -m labledger ingest`.
 
 Runs on the suite's backend (SQLite file, or PostgreSQL with LABLEDGER_TEST_BACKEND=postgresql).
 Tuning for a longer local run: LABLEDGER_CRASH_KILLS (default 50), LABLEDGER_CRASH_RECORDS
@@ -45,6 +49,8 @@ KILLS = int(os.environ.get("LABLEDGER_CRASH_KILLS", "50"))
 RECORDS = int(os.environ.get("LABLEDGER_CRASH_RECORDS", "200"))
 #: Kills drawn from the start-up (before the write transaction begins): the trivial case.
 EARLY_KILLS = 5
+#: Every n-th kill is drawn from the commit to the end of the run.
+COMMIT_EVERY = 5
 #: Give up after this many attempts per kill wanted (an attempt whose ingest ended first is
 #: not a kill).
 MAX_ATTEMPTS = 2
@@ -121,6 +127,7 @@ class Timing:
     """Phases of an uninterrupted run, in seconds after its start."""
 
     write_begins: int  # the write transaction's begin is the n-th begin the run prints
+    write_commits: int  # and its commit the n-th commit
     begin_s: float
     commit_s: float
     end_s: float
@@ -129,7 +136,8 @@ class Timing:
 def timing(run: ingest_process.Finished) -> Timing:
     commit = max(t for name, t in run.phases if name == "commit")
     begins = [t for name, t in run.phases if name == "begin" and t <= commit]
-    return Timing(len(begins), begins[-1], commit, run.seconds)
+    commits = [t for name, t in run.phases if name == "commit"]
+    return Timing(len(begins), len(commits), begins[-1], commit, run.seconds)
 
 
 def landing(kill: ingest_process.Killed, write_begins: int) -> str:
@@ -164,12 +172,15 @@ def test_killed_ingest_leaves_the_database_before_or_after(project, tmp_path) ->
     code = source_digest()
     assert not integrity_problems(project.database_url)
 
-    with restore_point(project.database_url, tmp_path) as copies:
+    with (
+        restore_point(project.database_url, tmp_path) as copies,
+        ingest_process.ForkServer() as server,
+    ):
         # Uninterrupted runs: the "after" state and the phases of a run.
         after, after_url, timings = None, "", []
         for _ in range(TIMING_RUNS):
             url = copies.fresh()
-            run = ingest_process.run(ingest_process.traced_command(), project.root, url)
+            run = server.run(project.root, url)
             assert run.code == 0, run.err
             assert not integrity_problems(url)
             state = normalised_snapshot(url)
@@ -180,8 +191,10 @@ def test_killed_ingest_leaves_the_database_before_or_after(project, tmp_path) ->
         assert after is not None and differing_tables(before, after)
         print("uninterrupted runs:", timings)
         (write_begins,) = {t.write_begins for t in timings}
+        (write_commits,) = {t.write_commits for t in timings}
         start_up = min(t.begin_s for t in timings)
         window = min(t.end_s - t.begin_s for t in timings)
+        tail = min(t.end_s - t.commit_s for t in timings)
         finished_after = normalised_snapshot(after_url, renumber_ingests=True)
 
         seen: Counter[tuple[str, str]] = Counter()
@@ -190,16 +203,19 @@ def test_killed_ingest_leaves_the_database_before_or_after(project, tmp_path) ->
         while kills < KILLS:
             assert attempt < MAX_ATTEMPTS * KILLS, f"too few kills landed: {seen}"
             # a few kills in the start-up; the rest uniformly from the moment the write
-            # transaction begins to the end of the run (anchored on the child's own mark)
+            # transaction begins, or (every fifth) from its commit, to the end of the run,
+            # anchored on the child's own mark
             early = attempt < EARLY_KILLS
-            delay = rng.uniform(0, start_up if early else window)
+            at_commit = not early and attempt % COMMIT_EVERY == 0
+            anchor = ("commit", write_commits) if at_commit else ("begin", write_begins)
+            delay = rng.uniform(0, start_up if early else tail if at_commit else window)
             place = f"seed {seed}, attempt {attempt}: kill {delay:.3f} s after the " + (
-                "start" if early else "write transaction began"
+                "start" if early else "commit" if at_commit else "write transaction began"
             )
             attempt += 1
             url = copies.fresh()
             kill = ingest_process.run_and_kill(
-                project.root, url, delay, after_begin=0 if early else write_begins
+                project.root, url, delay, anchor=None if early else anchor, server=server
             )
             settle(url)
             problems = integrity_problems(url)
