@@ -110,6 +110,8 @@ class Killed:
     killed: bool  # False: it had ended by itself, the kill probed nothing
     at: float  # seconds after the start of the child
     phases: list[tuple[str, float]]  # the marks it printed before dying
+    #: When it ended by itself: seconds from the anchor (or the start) to its end.
+    ended_after: float | None = None
 
 
 def _parse_mark(line: str, started: float) -> tuple[str, float] | None:
@@ -190,6 +192,7 @@ def run_and_kill(
                 anchored_at, ended = time.time(), True
     exited = child.wait_exited(max(0.0, anchored_at + delay_s - time.time()))
     at = time.time() - started
+    ended_after = time.time() - anchored_at if exited else None
     if not exited:
         child.kill()
     code = child.returncode()
@@ -199,7 +202,7 @@ def run_and_kill(
             phases.append(mark)
     child.stdout.close()
     child.stderr.close()
-    return Killed(not exited and code == -signal.SIGKILL, at, phases)
+    return Killed(not exited and code == -signal.SIGKILL, at, phases, ended_after)
 
 
 class _Forked:
