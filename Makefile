@@ -9,12 +9,14 @@ PYTEST := $(BIN)/python -m pytest -n auto --dist loadfile
 
 .PHONY: run test test-fast lint format bench schema clean
 
+# --no-compile: modules are byte-compiled when first imported, so installing does not compile
+# the many modules of the dependencies that labledger never imports (half of the install time).
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet --no-compile --upgrade pip
 
 $(STAMP): $(BIN)/python pyproject.toml
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --no-compile -e '.[dev]'
 	touch $(STAMP)
 
 run: $(STAMP)  ## run the whole workflow on the demo records (SQLite default)

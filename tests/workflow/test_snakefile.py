@@ -113,6 +113,7 @@ def test_run_builds_database_then_nothing_to_do(tmp_path: Path) -> None:
     assert "C-001.svg" in html and "XRD-003.svg" in html and "EIS-003.svg" in html
 
 
+@pytest.mark.no_database  # plans or stops before any job: no database is opened
 def test_slurm_profile_parses_and_plans_the_jobs(tmp_path: Path) -> None:
     root = make_copy(tmp_path)
     dry = snakemake(root, "--profile", "workflow/profiles/slurm", "--dry-run")
@@ -170,6 +171,7 @@ def test_rebuilds_only_what_a_change_affects(tmp_path: Path) -> None:
     assert env["result"]["sigma_total_S_cm"] == pytest.approx(sigma_before, rel=0.01)
 
 
+@pytest.mark.no_database  # plans or stops before any job: no database is opened
 def test_invalid_config_stops_before_any_job(tmp_path: Path) -> None:
     root = make_copy(tmp_path)
     (root / "config.yaml").write_text("records_dir: records\nresult_dir: results\n")
@@ -242,6 +244,7 @@ def database_shown(root: Path) -> str:
     return "results/labledger.db" if url.startswith("sqlite") else display_url(url)
 
 
+@pytest.mark.no_database  # plans or stops before any job: no database is opened
 def test_lint_finds_nothing_but_the_missing_conda_environment() -> None:
     """Jobs run the labledger installed beside Snakemake, so no rule names a conda env."""
     run = subprocess.run(
