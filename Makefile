@@ -51,6 +51,7 @@ test-fast: $(STAMP)  ## the edit-test loop: lint and every test but the slow one
 	$(PYTEST) -m "not slow"
 
 bench: $(STAMP)  ## benchmarks: print figures and ratios (not pass/fail)
+	$(COMPILE_SRC)
 	@for script in benchmarks/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 schema: $(STAMP)  ## regenerate schema/ from the models
