@@ -8,10 +8,15 @@ import labledger.analysis_versions as VERSIONS
 from labledger.config_names import CONFIG_VALUES_ENV
 from labledger.gitinfo import GIT_STATE_ENV, git_state_env
 from labledger.records.paths import discover
+from labledger.snakemake_speedups import faster_pipe_input_check
 from labledger.db.target import database_identity, shown_database
 from labledger.kinds import analysed_kinds
 from labledger.workflow_support import analysable, shard_members
 from labledger.xrd.phases import default_phases
+
+# Snakemake checks each input of a job against every job it depends on: quadratic for the
+# ingest of a big store (src/labledger/snakemake_speedups.py).
+faster_pipe_input_check()
 
 RECORDS = config.get("records_dir", "records")
 RESULTS = config.get("results_dir", "results")
