@@ -245,12 +245,13 @@ class ForkServer:
         theirs.close()
         self._receive("ready")
 
-    def _receive(self, key: str) -> object:
+    def _receive(self, key: str) -> dict[str, object]:
+        """The server's next message, which must hold `key`."""
         ready, _, _ = select.select([self._sock], [], [], TIMEOUT_S)
         assert ready, f"fork server: no {key!r} within {TIMEOUT_S} s"
         message = json.loads(self._sock.recv(1 << 16) or b"{}")
         assert key in message, f"fork server ended or answered {message!r}, not {key!r}"
-        return message[key]
+        return message
 
     def start(
         self, cwd: Path, database_url: str | None, argv: tuple[str, ...] = ("ingest",)
@@ -263,13 +264,15 @@ class ForkServer:
         socket.send_fds(self._sock, [json.dumps(request).encode()], [out_w, err_w])
         os.close(out_w)
         os.close(err_w)
-        pid = self._receive("pid")
+        pid = self._receive("pid")["pid"]
         assert isinstance(pid, int)
         return _Forked(self, pid, os.fdopen(out_r), os.fdopen(err_r))
 
     def exit_code(self, pid: int) -> int:
-        code = self._receive("code")
-        assert isinstance(code, int)
+        """The exit code of child `pid`, as the server reports it once it has waited for it."""
+        message = self._receive("code")
+        code, of = message["code"], message.get("pid")
+        assert of == pid and isinstance(code, int), f"fork server: code {code!r} of {of!r}"
         return code
 
     def run(self, cwd: Path, database_url: str | None) -> Finished:
@@ -335,7 +338,7 @@ def _serve_forks(fd: int) -> int:
             os.close(f)
         sock.send(json.dumps({"pid": pid}).encode())
         _, status = os.waitpid(pid, 0)
-        sock.send(json.dumps({"code": os.waitstatus_to_exitcode(status)}).encode())
+        sock.send(json.dumps({"code": os.waitstatus_to_exitcode(status), "pid": pid}).encode())
 
 
 def run_together(folders: list[Path], database_url: str | None, start_file: Path) -> list[Finished]:

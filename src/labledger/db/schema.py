@@ -9,8 +9,8 @@ the views are rebuilt by the ingest from the files whenever the models change.
   head schema. Database at head: go on. Older: DatabaseError telling to run
   `labledger db upgrade`. Newer (unknown revision): DatabaseError telling to upgrade labledger.
   Nothing is written when it raises.
-- `check_readable(url)`: the same check for readers (sql, status, report), through
-  `require_database(url)`, which first says when there is no labledger database at all.
+- `require_database(url)`: the same check for readers (sql, status, report), which first
+  says when there is no labledger database at all.
 - `upgrade(url)`, `current_revision(url)` (or `revision_of(conn)`), `head_revision()`,
   `history()`; `managed_tables()` and `derived_tables()` say which table is which;
   `alembic_config(conn)` runs Alembic's own commands on a connection.
@@ -248,14 +248,9 @@ def _check_revision(rev: str | None, url: str) -> None:
     raise _older(rev, url) if _is_known(rev) else _newer(rev, url)
 
 
-def check_readable(url: str) -> None:
-    """Raise DatabaseError when the database at `url` is not at this labledger's revision."""
-    _check_revision(current_revision(url), url)
-
-
 def require_database(url: str) -> None:
     """Raise a clear DatabaseError when `url` holds no labledger database yet, or one whose
-    schema revision is not this labledger's (`check_readable`). One connection, no reflection:
+    schema revision is not this labledger's. One connection, no reflection:
     every reading command calls it."""
     exists, rev = _read_revision(url)
     if not exists:

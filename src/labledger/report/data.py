@@ -142,16 +142,12 @@ def load_report_data(
     return data
 
 
-def cell_cycles(conn: Connection, cell_ids: list[str]) -> dict[str, list[Row]]:
-    """Per-cycle rows of the given cells, by cell id: cycle, ce and retention as fractions (the
-    study's definitions are written with them), q_discharge_mah."""
-    return {
-        cid: rows(
-            conn,
-            "SELECT cycle, ce_pct / 100.0 AS ce, retention_pct / 100.0 AS retention,"
-            " q_discharge_mah FROM cell_cycle"
-            " WHERE cell_id = :id ORDER BY cycle",
-            {"id": cid},
-        )
-        for cid in cell_ids
-    }
+def cell_cycles(conn: Connection, cell_id: str) -> list[Row]:
+    """Per-cycle rows of one cell: cycle, ce and retention as fractions (the study's
+    definitions are written with them), q_discharge_mah."""
+    return rows(
+        conn,
+        "SELECT cycle, ce_pct / 100.0 AS ce, retention_pct / 100.0 AS retention,"
+        " q_discharge_mah FROM cell_cycle WHERE cell_id = :id ORDER BY cycle",
+        {"id": cell_id},
+    )

@@ -377,7 +377,7 @@ class _Cycles(dict):
         if self._engine is None:
             self._engine = connect_read(self.config)
         with self._engine.connect() as conn:
-            self[cell_id] = cell_cycles(conn, [cell_id])[cell_id]
+            self[cell_id] = cell_cycles(conn, cell_id)
         return self[cell_id]
 
     def close(self) -> None:
